@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install system-packages bench clean
+
+run: install
+	$(BIN)/ocrq up
+
+test: install
+	$(BIN)/python -m pytest; status=$$?; [ $$status -eq 5 ] && { echo "no tests collected"; exit 1; }; exit $$status
+
+install: system-packages $(VENV)/.installed
+
+# Only the packages that are missing are installed, so a second run costs a dpkg query.
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+bench: install
+	$(BIN)/python -m bench.accuracy
+	$(BIN)/python -m bench.throughput
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,116 @@
+"""The Flask application factory, and the one place where any error becomes the contract's answer."""
+from __future__ import annotations
+
+import logging
+import math
+
+import redis
+from flask import Flask, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from api.apps import AppStore
+from api.ratelimit import TokenBucket
+from ocr_core import errors
+from ocr_core.settings import Settings, get_settings
+from workers import metrics
+from workers.celery_app import create_celery
+from workers.connections import get_redis
+from workers.jobs import JobStore, new_request_id
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or get_settings()
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    client = get_redis(settings.broker_url)
+    app.extensions["ocr"] = Resources(
+        settings=settings,
+        redis=client,
+        jobs=JobStore(client, settings.result_ttl),
+        apps=AppStore(client),
+        bucket=TokenBucket(client, settings.rate_limit, settings.rate_burst),
+        celery=create_celery(settings),
+    )
+
+    from api.ops import ops
+    from api.recognition import recognition
+    app.register_blueprint(recognition)
+    app.register_blueprint(ops)
+
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.register_error_handler(Exception, error_response)
+    return app
+
+
+class Resources:
+    """What the views need, built once per process."""
+
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+
+def resources() -> Resources:
+    return current_app.extensions["ocr"]
+
+
+def _start_request() -> None:
+    g.request_id = new_request_id()
+
+
+def _finish_request(response: Response) -> Response:
+    response.headers["X-Ca-Request-Id"] = g.get("request_id") or new_request_id()
+    service = (request.view_args or {}).get("service")
+    if service:
+        try:
+            metrics.record_request(resources().redis, service, response.status_code)
+        except redis.RedisError:
+            log.warning("metrics not recorded: Redis unavailable")
+    return response
+
+
+def _as_service_error(exc: Exception) -> errors.ServiceError:
+    if isinstance(exc, errors.ServiceError):
+        return exc
+    if isinstance(exc, RequestEntityTooLarge):
+        return errors.PayloadTooLarge()
+    if isinstance(exc, NotFound):
+        return errors.InvalidURL()
+    if isinstance(exc, redis.RedisError):
+        log.error("Redis unavailable: %s", exc)
+        return errors.ServiceUnavailable()
+    log.exception("unexpected error", exc_info=exc)
+    return errors.ParseResultError()
+
+
+def error_response(exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and not isinstance(exc, (RequestEntityTooLarge, NotFound)):
+        response = jsonify({"success": False, "request_id": g.get("request_id"),
+                            "error_code": exc.code, "error_msg": exc.description})
+        response.status_code = exc.code or 400
+        if isinstance(exc, MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(exc.valid_methods or [])
+        return response
+    error = _as_service_error(exc)
+    request_id = getattr(error, "request_id", None) or g.get("request_id")
+    g.request_id = request_id
+    response = jsonify({"success": False, "request_id": request_id,
+                        "error_code": error.code, "error_msg": error.error_msg})
+    response.status_code = error.code
+    if error.gateway_message:
+        response.headers["X-Ca-Error-Message"] = error.gateway_message
+    if isinstance(error, errors.Throttled):
+        response.headers.update(rate_limit_headers(error.limit, 0, error.reset))
+        response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    return response
+
+
+def rate_limit_headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(0, math.ceil(reset)))}

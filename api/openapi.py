@@ -1,0 +1,99 @@
+"""The OpenAPI 3.1 description of every endpoint, served at /openapi.json."""
+from __future__ import annotations
+
+from ocr_core import SERVICES
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(c): {"description": _ERROR_TEXT[c], "content": {"application/json": {"schema": _ERROR}}} for c in codes}
+
+
+_ERROR_TEXT = {
+    400: "unknown service or path", 403: "no, unknown or revoked APPCODE; or quota exhausted",
+    404: "no such job for this app", 413: "body over the size bound", 429: "over the app's rate limit",
+    450: "queue full, retry later", 460: "body is not JSON", 461: "body or configure not as the contract says",
+    462: "image missing, not base64, not a picture, or too large", 463: "not the requested kind of document",
+    464: "recognition failed or timed out", 469: "internal error", 503: "sync wait ran out (job goes on) or Redis unavailable",
+}
+
+_SUBMIT_ERRORS = (400, 403, 413, 429, 450, 460, 461, 462)
+
+
+def openapi_document() -> dict:
+    service = {"name": "service", "in": "path", "required": True,
+               "schema": {"type": "string", "enum": sorted(SERVICES)}}
+    auth = [{"appcode": []}]
+    body = {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+        {"$ref": "#/components/schemas/NewFormat"}, {"$ref": "#/components/schemas/OldFormat"}]}}}}
+    queue = {"name": "queue", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["interactive", "bulk"]}}
+    idem = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}
+    sync = {
+        "summary": "Recognise a picture and wait for the answer (the reference's call)",
+        "security": auth, "parameters": [service, queue, idem], "requestBody": body,
+        "responses": {"200": {"description": "the service's fields, or `outputs` for the old format",
+                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                      **_errors(*_SUBMIT_ERRORS, 463, 464, 469, 503)},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ocrq", "version": "0.1.0",
+                 "description": "Self-hosted OCR for Chinese back-office documents, in the wire format of "
+                                "Alibaba Cloud's printed-text OCR API, plus asynchronous jobs."},
+        "paths": {
+            "/api/predict/{service}": {"post": {**sync, "operationId": "predict"}},
+            "/rest/160601/ocr/{service}.json": {"post": {**sync, "operationId": "predictReferencePath"}},
+            "/v1/jobs/{service}": {"post": {
+                "summary": "Submit pictures as jobs; poll them by request_id", "operationId": "createJob",
+                "security": auth, "parameters": [service, queue, idem], "requestBody": body,
+                "responses": {"202": {"description": "accepted", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Accepted"}}}}, **_errors(*_SUBMIT_ERRORS, 469, 503)},
+            }},
+            "/v1/jobs/{request_id}": {"get": {
+                "summary": "A job's status and result", "operationId": "getJob", "security": auth,
+                "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the job", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Job"}}}}, **_errors(403, 404, 503)},
+            }},
+            "/healthz": {"get": {"summary": "liveness", "operationId": "healthz",
+                                 "responses": {"200": {"description": "the process answers"}}}},
+            "/readyz": {"get": {"summary": "Redis reachable and a worker alive", "operationId": "readyz",
+                                "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics",
+                                 "responses": {"200": {"description": "text format 0.0.4",
+                                                       "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/openapi.json": {"get": {"summary": "this document", "operationId": "openapi",
+                                      "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+        },
+        "components": {
+            "securitySchemes": {"appcode": {"type": "apiKey", "in": "header", "name": "Authorization",
+                                            "description": "`APPCODE <code>`"}},
+            "schemas": {
+                "NewFormat": {"type": "object", "required": ["image"], "properties": {
+                    "image": {"type": "string", "description": "base64 of the picture, or an http(s) URL"},
+                    "configure": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+                    "queue": {"type": "string", "enum": ["interactive", "bulk"]}}},
+                "TypedValue": {"type": "object", "required": ["dataType", "dataValue"], "properties": {
+                    "dataType": {"type": "integer", "enum": [1, 10, 20, 30, 40, 50, 60]}, "dataValue": {}}},
+                "OldFormat": {"type": "object", "required": ["inputs"], "properties": {"inputs": {
+                    "type": "array", "minItems": 1, "items": {"type": "object", "required": ["image"], "properties": {
+                        "image": {"$ref": "#/components/schemas/TypedValue"},
+                        "configure": {"$ref": "#/components/schemas/TypedValue"}}}}}},
+                "Accepted": {"type": "object", "properties": {
+                    "request_id": {"type": "string"}, "request_ids": {"type": "array", "items": {"type": "string"}},
+                    "status": {"const": "queued"}}},
+                "Job": {"type": "object", "required": ["request_id", "service", "status"], "properties": {
+                    "request_id": {"type": "string"}, "service": {"type": "string"},
+                    "status": {"enum": ["queued", "running", "succeeded", "failed"]},
+                    "result": {"type": ["object", "null"]},
+                    "error": {"type": ["object", "null"], "properties": {"code": {"type": "integer"},
+                                                                          "message": {"type": "string"}}},
+                    "created_at": {"type": "string"}, "finished_at": {"type": ["string", "null"]}}},
+                "Error": {"type": "object", "required": ["success", "error_code", "error_msg"], "properties": {
+                    "success": {"const": False}, "request_id": {"type": ["string", "null"]},
+                    "error_code": {"type": "integer"}, "error_msg": {"type": "string"}}},
+            },
+        },
+    }

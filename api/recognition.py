@@ -1,0 +1,124 @@
+"""The recognition endpoints: synchronous as in the reference, and asynchronous jobs to submit and poll.
+
+Both take the same bodies through `submit`, which checks everything it can before a job
+is accepted, so that what is accepted is never lost and what is refused says why.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from api.app import rate_limit_headers, resources
+from api.apps import App
+from api.image_url import fetch_image
+from api.wire import Body, old_format_output, parse_body
+from ocr_core import SERVICES, check_configure
+from ocr_core import errors
+from ocr_core.images import decode_base64, probe_image
+from workers.celery_app import BULK, INTERACTIVE, queue_depth
+from workers.jobs import new_request_id
+
+recognition = Blueprint("recognition", __name__)
+
+
+def authenticate() -> App:
+    return resources().apps.authenticate(request.headers.get("Authorization"))
+
+
+def load_image(value: str) -> bytes:
+    """The picture's bytes from a base64 string or an http(s) URL, its header checked (462 otherwise)."""
+    settings = resources().settings
+    if value.startswith(("http://", "https://")):
+        data = fetch_image(value, max_bytes=settings.max_body_bytes, timeout=settings.fetch_timeout,
+                           allow_networks=settings.fetch_allow_networks)
+    else:
+        data = decode_base64(value)
+    probe_image(data, settings.max_pixels)
+    return data
+
+
+def submit(service: str) -> tuple[list[str], Body]:
+    """Accept a body's pictures as jobs; the ids of the jobs (those of the first call, for a repeated Idempotency-Key)."""
+    r = resources()
+    app = authenticate()
+    if service not in SERVICES:
+        raise errors.InvalidURL()
+    decision = r.bucket.take(app.app_id, service)
+    g.rate = decision
+    if not decision.allowed:
+        raise errors.Throttled(decision.retry_after, decision.limit, decision.reset, r.settings.throttle_status)
+
+    body = parse_body(request.get_data(cache=False))
+    queue = request.args.get("queue") or body.fields.get("queue") or INTERACTIVE
+    if queue not in (INTERACTIVE, BULK):
+        raise errors.InvalidOption(f"queue must be {INTERACTIVE} or {BULK}")
+    configures = [check_configure(service, sub.configure) for sub in body.submissions]
+    images = [load_image(sub.image) for sub in body.submissions]
+
+    ids = [g.request_id] + [new_request_id() for _ in body.submissions[1:]]
+    key = request.headers.get("Idempotency-Key")
+    if key:
+        first = r.jobs.claim_idempotency_key(app.app_id, key, ",".join(ids))
+        if first is not None:
+            g.request_id = first.split(",")[0]
+            return first.split(","), body
+
+    bound = r.settings.interactive_queue_bound if queue == INTERACTIVE else r.settings.bulk_queue_bound
+    if queue_depth(r.redis, queue) + len(ids) > bound:
+        raise errors.QueueFull()
+    r.apps.spend(app, len(ids))
+    for request_id, image, configure in zip(ids, images, configures):
+        r.jobs.create(request_id, service=service, app=app.app_id, image=image, configure=configure, queue=queue)
+        r.celery.send_task("ocrq.run_job", args=[request_id], queue=queue)
+    return ids, body
+
+
+def _with_rate_headers(response: Response) -> Response:
+    decision = g.get("rate")
+    if decision is not None:
+        response.headers.update(rate_limit_headers(decision.limit, decision.remaining, decision.reset))
+    return response
+
+
+@recognition.post("/api/predict/<service>")
+@recognition.post("/rest/160601/ocr/<service>.json")
+def predict(service: str) -> Response:
+    ids, body = submit(service)
+    r = resources()
+    deadline = time.monotonic() + r.settings.sync_timeout
+    results = []
+    for request_id in ids:
+        job = r.jobs.wait(request_id, max(0.0, deadline - time.monotonic()))
+        if job is None or not job.finished:
+            error = errors.ServiceUnavailable()
+            error.request_id = request_id
+            raise error
+        if job.error is not None:
+            error = errors.ServiceError.from_dict(job.error)
+            error.request_id = request_id
+            raise error
+        results.append(job.result)
+    if body.old_format:
+        return _with_rate_headers(jsonify({"outputs": [old_format_output(service, res) for res in results]}))
+    return _with_rate_headers(jsonify(results[0]))
+
+
+@recognition.post("/v1/jobs/<service>")
+def create_job(service: str) -> Response:
+    ids, body = submit(service)
+    answer = {"request_ids": ids} if body.old_format else {"request_id": ids[0]}
+    response = jsonify({**answer, "status": "queued"})
+    response.status_code = 202
+    response.headers["Location"] = f"/v1/jobs/{ids[0]}"
+    return _with_rate_headers(response)
+
+
+@recognition.get("/v1/jobs/<request_id>")
+def get_job(request_id: str) -> Response:
+    app = authenticate()
+    job = resources().jobs.get(request_id)
+    if job is None or job.app != app.app_id:
+        raise errors.NotFound(f"no job {request_id} (unknown, of another app, or past its retention)")
+    g.request_id = request_id
+    return jsonify(job.to_api())

@@ -1,0 +1,53 @@
+"""The Celery application: queues, delivery guarantees and time limits, from the settings.
+
+Workers start with `ocrq worker` (or `celery -A workers.celery_app worker -Q interactive,bulk`).
+"""
+from __future__ import annotations
+
+import redis
+from celery import Celery
+from kombu import Queue
+
+from ocr_core.settings import Settings, get_settings
+
+INTERACTIVE, BULK = "interactive", "bulk"
+QUEUES = (INTERACTIVE, BULK)
+
+
+def queue_depth(client: redis.Redis, queue: str) -> int:
+    """Jobs waiting in a queue (kombu keeps each queue as a Redis list of its name)."""
+    return client.llen(queue)
+
+
+def create_celery(settings: Settings) -> Celery:
+    app = Celery("ocrq", broker=settings.broker_url, include=["workers.tasks"])
+    app.conf.update(
+        # Our own job store keeps results; Celery's result backend would be a second copy.
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue=INTERACTIVE,
+        # A job is acknowledged only when it ended, so a worker that dies mid-job hands it back.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=settings.soft_time_limit,
+        task_time_limit=settings.hard_time_limit,
+        worker_max_tasks_per_child=settings.max_tasks_per_child,
+        worker_concurrency=settings.worker_concurrency or None,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            # Interactive before bulk, always: BRPOP on the queues in this fixed order.
+            "queue_order_strategy": "priority",
+            # A job held by a dead worker comes back after this long; it must outlast the hard limit.
+            "visibility_timeout": settings.visibility_timeout,
+            "unacked_restore_interval": settings.restore_interval,
+            "unacked_restore_throttle": 1,
+        },
+    )
+    return app
+
+
+app = create_celery(get_settings())

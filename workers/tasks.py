@@ -1,0 +1,95 @@
+"""The one task, which runs a service on a stored job, and the hooks that prepare each worker process."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from celery import Task, signals
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+
+import ocr_core
+from ocr_core.errors import AlgorithmException, AlgorithmGaveUp, AlgorithmTimeout, ServiceError
+from ocr_core.settings import get_settings
+from workers import heartbeat, metrics
+from workers.celery_app import app
+from workers.connections import get_redis
+from workers.jobs import JobStore
+
+log = logging.getLogger(__name__)
+
+
+def job_store() -> JobStore:
+    settings = get_settings()
+    return JobStore(get_redis(settings.broker_url), settings.result_ttl)
+
+
+def _end(store: JobStore, job_id: str, service: str, created_at: float, error: ServiceError | None,
+         result: dict | None = None) -> None:
+    if error is None:
+        store.succeed(job_id, result or {})
+    else:
+        store.fail(job_id, error)
+    outcome = "succeeded" if error is None else f"failed_{error.code}"
+    metrics.record_job(store.redis, service, outcome, time.time() - created_at)
+
+
+class RecognitionTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Runs in the parent process after a hard time limit killed the child: the job must still end.
+        if isinstance(exc, TimeLimitExceeded) and args:
+            store = job_store()
+            job = store.get(args[0])
+            if job is not None and not job.finished:
+                _end(store, job.request_id, job.service, job.created_at, AlgorithmTimeout())
+
+
+@app.task(base=RecognitionTask, name="ocrq.run_job")
+def run_job(request_id: str) -> None:
+    store = job_store()
+    started = store.start(request_id, worker=f"{socket.gethostname()}:{os.getpid()}")
+    if started is None:
+        return  # expired, or a second delivery of a job that already ended
+    job, image = started
+    max_attempts = get_settings().max_attempts
+    if job.attempts > max_attempts:
+        # Each earlier attempt killed its process: trying again would loop forever.
+        _end(store, request_id, job.service, job.created_at, AlgorithmGaveUp(str(job.attempts - 1)))
+        return
+    try:
+        result = {**ocr_core.recognize(job.service, image, job.configure), "request_id": request_id, "success": True}
+    except SoftTimeLimitExceeded:
+        _end(store, request_id, job.service, job.created_at, AlgorithmTimeout())
+    except ServiceError as exc:
+        _end(store, request_id, job.service, job.created_at, exc)
+    except Exception:
+        log.exception("job %s (%s) raised", request_id, job.service)
+        _end(store, request_id, job.service, job.created_at, AlgorithmException())
+    else:
+        _end(store, request_id, job.service, job.created_at, None, result)
+
+
+@signals.worker_process_init.connect
+def _prepare_process(**_) -> None:
+    settings = get_settings()
+    if settings.worker_nice:
+        os.nice(settings.worker_nice)
+    # Engines are built here once, not on the first job (and never per job).
+    ocr_core.warm_up()
+
+
+_beat_stop = threading.Event()
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender, **_) -> None:
+    client = get_redis(get_settings().broker_url)
+    name = f"{sender.hostname}:{os.getpid()}"
+    threading.Thread(target=heartbeat.beat_forever, args=(client, name, _beat_stop), daemon=True).start()
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(**_) -> None:
+    _beat_stop.set()
