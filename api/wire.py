@@ -45,8 +45,8 @@ def parse_body(raw: bytes) -> Body:
             raise errors.JsonFormatError()
         subs = [_old_input(item) for item in inputs]
         return Body(subs, True, {k: v for k, v in data.items() if k != "inputs"})
-    if "image" not in data and any(_is_typed_value(v) for v in data.values()):
-        raise errors.InputsMissing()  # old-format values without their `inputs` array
+    if "image" not in data and _looks_old_format(data):
+        raise errors.InputsMissing()
     return Body([_new_input(data)], False, {k: v for k, v in data.items() if k not in ("image", "configure")})
 
 
@@ -69,6 +69,16 @@ def _is_typed_value(value) -> bool:
     return isinstance(value, dict) and "dataValue" in value
 
 
+def _looks_old_format(data: dict) -> bool:
+    """Old-format values (`dataType`/`dataValue`) without their `inputs` array, e.g. under `input`."""
+    for value in data.values():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if _is_typed_value(item) or (isinstance(item, dict) and any(map(_is_typed_value, item.values()))):
+                return True
+    return False
+
+
 def _old_input(item) -> Submission:
     if not isinstance(item, dict):
         raise errors.JsonFormatError()
@@ -79,6 +89,10 @@ def _old_input(item) -> Submission:
         raise errors.ImageFormatError()
     if image["dataType"] != STRING or not isinstance(image["dataValue"], str):
         raise errors.ImageDataValueFormatError()
+    # Other typed parameters must still hold values of their declared type.
+    for key, value in item.items():
+        if key not in ("image", "configure") and _is_typed_value(value):
+            convert_value(value.get("dataType"), value["dataValue"])
     configure = item.get("configure")
     if configure is None:
         return Submission(image["dataValue"], {}, "")
@@ -86,10 +100,6 @@ def _old_input(item) -> Submission:
         raise errors.ConfigureFormatError()
     if configure["dataType"] != STRING or not isinstance(configure["dataValue"], str):
         raise errors.ConfigureFormatError()
-    # Other typed parameters must still hold values of their declared type.
-    for key, value in item.items():
-        if key not in ("image", "configure") and _is_typed_value(value):
-            convert_value(value.get("dataType"), value["dataValue"])
     text = configure["dataValue"]
     return Submission(image["dataValue"], parse_config_str(text) if text.strip() else {}, text)
 

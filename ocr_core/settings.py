@@ -52,7 +52,7 @@ class Settings:
     @property
     def visibility_timeout(self) -> float:
         """A job held this long by a worker is handed to another: it must outlast the hard limit."""
-        return self.hard_time_limit + 30.0
+        return self.hard_time_limit * 1.5 + 5.0
 
     @property
     def fetch_allow_networks(self) -> tuple[str, ...]:

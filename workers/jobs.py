@@ -73,13 +73,14 @@ class JobStore:
         return f"ocr:job:{request_id}"
 
     def create(self, request_id: str, *, service: str, app: str, image: bytes, configure: dict, queue: str) -> Job:
+        """Store a new job; its retention is fixed now, so the worker that ends it needs no settings of its own."""
         job = Job(request_id, service, app, QUEUED, configure, queue, time.time())
         key = self._key(request_id)
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping={
             "service": service, "app": app, "status": QUEUED, "queue": queue,
             "configure": json.dumps(configure, ensure_ascii=False), "created_at": repr(job.created_at),
-            "attempts": 0,
+            "attempts": 0, "ttl": self.result_ttl,
         })
         # A queued job that no worker ever takes must not stay forever either.
         pipe.expire(key, self.result_ttl)
@@ -134,11 +135,12 @@ class JobStore:
 
     def _finish(self, request_id: str, fields: dict) -> None:
         key = self._key(request_id)
-        if not self.redis.exists(key):
+        ttl = self.redis.hget(key, "ttl")
+        if ttl is None:
             return  # expired while running: nobody can ask for it any more
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping={**fields, "finished_at": repr(time.time())})
-        pipe.expire(key, self.result_ttl)
+        pipe.expire(key, int(ttl))
         # The picture is not kept a moment longer than its job.
         pipe.delete(key + ":image")
         pipe.rpush(key + ":done", 1)

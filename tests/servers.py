@@ -1,0 +1,123 @@
+"""Real servers for tests: redis-server and Celery workers in their own processes, on free ports."""
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import redis
+
+from ocr_core.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    process: subprocess.Popen
+    port: int
+    dir: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def start_redis(tmp: Path, *, appendonly: bool = False, port: int | None = None) -> RedisServer:
+    port = port or free_port()
+    tmp.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "",
+         "--appendonly", "yes" if appendonly else "no"],
+        stdout=open(tmp / "redis.log", "ab"), stderr=subprocess.STDOUT)
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return RedisServer(proc, port, tmp)
+        except redis.ConnectionError:
+            time.sleep(0.02)
+    proc.kill()
+    raise RuntimeError(f"redis-server did not start on {port}: {(tmp / 'redis.log').read_text()[-2000:]}")
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    name: str
+    log: Path
+
+    def kill(self) -> None:
+        """SIGKILL the worker and every process of its group, mid-job if there is one."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1) -> Worker:
+    """A real `celery worker` process for `settings`, returned once its heartbeat is in Redis."""
+    from workers.heartbeat import WORKERS_KEY
+    tmp.mkdir(parents=True, exist_ok=True)
+    log = tmp / f"{name}.log"
+    env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "interactive,bulk",
+           "--concurrency", str(concurrency), "-n", f"{name}@%h", "--loglevel", "INFO",
+           "--without-gossip", "--without-mingle"]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    client = redis.Redis.from_url(settings.broker_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(m.decode().startswith(name + "@") for m in client.zrange(WORKERS_KEY, 0, -1)):
+            return Worker(proc, name, log)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"worker {name} did not start:\n{log.read_text()[-3000:]}")
+
+
+def make_settings(redis_url: str, **overrides) -> Settings:
+    """Settings for tests: nothing from the developer's environment, short limits."""
+    base = dict(redis_url=redis_url, sync_timeout=60.0, soft_time_limit=60.0, hard_time_limit=90.0,
+                restore_interval=1.0, worker_nice=0, worker_concurrency=1)
+    return Settings.from_env({}, **{**base, **overrides})
+
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.05):
+    """Poll `predicate` until it returns something truthy; that value, or None when time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
