@@ -4,9 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -115,37 +113,6 @@ def cmd_worker(args) -> int:
     os.execv(sys.executable, worker_command(args.concurrency, args.name))
 
 
-def _free_port(preferred: int) -> int:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", preferred))
-            return preferred
-        except OSError:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-
-def _start_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    if not shutil.which("redis-server"):
-        sys.exit("redis-server is not installed and REDIS_URL is unset (`make run` installs it)")
-    port = _free_port(6399)
-    redis_dir = data_dir / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir.resolve()),
-         "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-        stdout=open(data_dir / "redis.log", "ab"), stderr=subprocess.STDOUT)
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-    for _ in range(100):
-        try:
-            redis.Redis.from_url(url).ping()
-            return proc, url
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    sys.exit(f"redis-server did not start; see {data_dir / 'redis.log'}")
-
-
 def _local_appcode(settings: Settings, data_dir: Path) -> str:
     """The APPCODE `ocrq up` prints: kept in the data folder so that it stays the same across restarts."""
     from api.apps import AppStore
@@ -172,9 +139,10 @@ def cmd_up(args) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen] = []
     if not settings.redis_url:
-        redis_proc, url = _start_redis(data_dir)
-        children.append(redis_proc)
-        settings = replace(settings, redis_url=url)
+        from api.local_redis import start_redis
+        server = start_redis(data_dir / "redis", port=6399)
+        children.append(server.process)
+        settings = replace(settings, redis_url=server.url)
     env = {**os.environ, **settings.to_env()}
     os.environ.update(settings.to_env())
     get_settings.cache_clear()

@@ -1,0 +1,28 @@
+"""Recognition as plain functions: `recognize(service, image_bytes, configure)` is the one
+entry point; no queue, web or network code lives in this package."""
+from __future__ import annotations
+
+from ocr_core import images
+from ocr_core.engines import warm_up
+from ocr_core.errors import AlgorithmException, ServiceError
+from ocr_core.services import SERVICES, check_configure, get_service
+
+__all__ = ["recognize", "SERVICES", "check_configure", "warm_up"]
+
+
+def recognize(service: str, image_bytes: bytes, configure: dict | None = None) -> dict:
+    """Run `service` on a picture file and answer the reference's fields (without `request_id`).
+
+    Errors of the contract (ServiceError) pass through; anything unexpected inside the
+    service becomes AlgorithmException (464).
+    """
+    entry = get_service(service)
+    # Checked before decoding: a bad request should not cost a decode.
+    configure = check_configure(service, configure)
+    picture = images.decode_pages(image_bytes) if entry.multipage else images.decode_image(image_bytes)
+    try:
+        return entry.run(picture, configure)
+    except ServiceError:
+        raise
+    except Exception as exc:
+        raise AlgorithmException() from exc

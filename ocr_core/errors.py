@@ -216,3 +216,8 @@ class BadGateway(ServiceError):
 class ServiceUnavailable(ServiceError):
     """The synchronous wait ran out; the job goes on and can be polled by its request_id."""
     code, message = 503, "Service Unavailable"
+
+
+class EngineUnavailable(AlgorithmFailed):
+    """The OCR engine cannot start (language data missing, a broken installation)."""
+    message = "Invalid Result - algorithm run failed: OCR engine unavailable: {detail}"

@@ -10,7 +10,7 @@ from tests.servers import RedisServer, Worker, make_settings, start_redis, start
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory) -> RedisServer:
-    server = start_redis(tmp_path_factory.mktemp("redis"))
+    server = start_redis(tmp_path_factory.mktemp("redis"), appendonly=False)
     yield server
     server.stop()
 

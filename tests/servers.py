@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,48 +12,10 @@ from pathlib import Path
 
 import redis
 
+from api.local_redis import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
 from ocr_core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class RedisServer:
-    process: subprocess.Popen
-    port: int
-    dir: Path
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def start_redis(tmp: Path, *, appendonly: bool = False, port: int | None = None) -> RedisServer:
-    port = port or free_port()
-    tmp.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp), "--save", "",
-         "--appendonly", "yes" if appendonly else "no"],
-        stdout=open(tmp / "redis.log", "ab"), stderr=subprocess.STDOUT)
-    client = redis.Redis(port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            return RedisServer(proc, port, tmp)
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    proc.kill()
-    raise RuntimeError(f"redis-server did not start on {port}: {(tmp / 'redis.log').read_text()[-2000:]}")
 
 
 @dataclass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import time
 
@@ -46,10 +45,10 @@ class RecognitionTask(Task):
                 _end(store, job.request_id, job.service, job.created_at, AlgorithmTimeout())
 
 
-@app.task(base=RecognitionTask, name="ocrq.run_job")
-def run_job(request_id: str) -> None:
+@app.task(base=RecognitionTask, name="ocrq.run_job", bind=True)
+def run_job(self, request_id: str) -> None:
     store = job_store()
-    started = store.start(request_id, worker=f"{socket.gethostname()}:{os.getpid()}")
+    started = store.start(request_id, worker=f"{self.request.hostname}:{os.getpid()}")
     if started is None:
         return  # expired, or a second delivery of a job that already ended
     job, image = started

@@ -1,0 +1,132 @@
+"""Accuracy of the services on the generator's pictures, clean and photographed, against targets.
+
+    python -m bench.accuracy [--count N] [--service ocr_general] [--failures DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bench.synth import Distortion, Sample, photographed, text_page
+from ocr_core import recognize
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions of one character each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """How to make a service's test pictures and score an answer: (errors, units) per picture."""
+
+    make: Callable[[int, Distortion], Sample]
+    score: Callable[[Sample, dict], tuple[int, int]]
+    unit: str
+    target_clean: float      # highest error rate accepted on clean pictures
+    target_photographed: float
+
+
+def general_page(seed: int, distortion: Distortion) -> Sample:
+    return text_page(seed, distortion=distortion)
+
+
+def general_text(answer: dict) -> str:
+    """The page text of an ocr_general answer: its lines joined by newlines, in its order."""
+    return "\n".join(item["word"] for item in answer.get("ret", []))
+
+
+def score_general(sample: Sample, answer: dict) -> tuple[int, int]:
+    """Character errors over the page text. Reading order counts: a page read in the wrong
+    order, or upside down, scores as the edits it takes to fix it."""
+    return edit_distance(sample.text, general_text(answer)), len(sample.text)
+
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "ocr_general": Benchmark(general_page, score_general, "character", 0.03, 0.06),
+}
+
+
+@dataclass
+class Tally:
+    errors: int = 0
+    units: int = 0
+    seconds: list[float] = field(default_factory=list)
+    worst: list[tuple[float, int]] = field(default_factory=list)  # (error rate, seed)
+
+    @property
+    def rate(self) -> float:
+        return self.errors / self.units if self.units else 0.0
+
+
+def run(service: str, count: int, failures: Path | None, verbose: bool) -> bool:
+    bench = BENCHMARKS[service]
+    recognize(service, bench.make(0, Distortion()).encode("png"))  # loads the engine outside the timing
+    passed = True
+    for label, distortion_of, target in (
+        ("clean", lambda seed: Distortion(), bench.target_clean),
+        ("photographed", photographed, bench.target_photographed),
+    ):
+        tally = Tally()
+        for seed in range(count):
+            distortion = distortion_of(seed)
+            sample = bench.make(seed, distortion)
+            data = sample.encode("jpg" if distortion.jpeg_quality else "png")
+            started = time.perf_counter()
+            answer = recognize(service, data, {})
+            tally.seconds.append(time.perf_counter() - started)
+            errors, units = bench.score(sample, answer)
+            tally.errors += errors
+            tally.units += units
+            rate = errors / units if units else 0.0
+            tally.worst.append((rate, seed))
+            if verbose:
+                print(f"  {label} seed={seed} {bench.unit} error {rate:6.2%}  {tally.seconds[-1]:.2f} s  {distortion}")
+            if failures is not None and rate > target:
+                _save_failure(failures, f"{service}-{label}-{seed}", sample, answer)
+        ok = tally.rate <= target
+        passed &= ok
+        worst = ", ".join(f"{seed}:{rate:.1%}" for rate, seed in sorted(tally.worst, reverse=True)[:3])
+        print(
+            f"{service} {label:13s} {bench.unit} error rate {tally.rate:6.2%} (target ≤ {target:.0%}: "
+            f"{'ok' if ok else 'MISSED'})  pages {count}  s/page mean {statistics.mean(tally.seconds):.2f} "
+            f"p50 {statistics.median(tally.seconds):.2f} max {max(tally.seconds):.2f}  worst seeds {worst}"
+        )
+    return passed
+
+
+def _save_failure(folder: Path, name: str, sample: Sample, answer: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.png").write_bytes(sample.encode("png"))
+    (folder / f"{name}.txt").write_text(f"--- truth\n{sample.text}\n--- read\n{general_text(answer)}\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20, help="pictures per set (clean, photographed)")
+    parser.add_argument("--service", choices=sorted(BENCHMARKS), action="append",
+                        help="service to measure (repeatable); default: all")
+    parser.add_argument("--failures", type=Path, help="write pictures that miss the target here, with both texts")
+    parser.add_argument("--verbose", action="store_true", help="one line per picture")
+    args = parser.parse_args(argv)
+    passed = True
+    for service in args.service or sorted(BENCHMARKS):
+        passed &= run(service, args.count, args.failures, args.verbose)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The orient step: which way up a page is (0/90/180/270), how far its lines are tilted, and
+the upright picture with the transform that carries its points back to the original."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr_core.engines.base import Engine
+from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
+
+# Pages are measured at this size at most: lines stay distinct and it costs a few ms.
+_WORK_SIDE = 1200
+# Line crops read for the upside-down test: about this many pixels thick and characters long.
+_PROBE_HEIGHT = 40
+_PROBE_CHARS = 10
+# Below this tilt the page is read as it is: Tesseract copes, and resampling costs sharpness.
+_MIN_DESKEW = 0.3
+
+
+@dataclass(frozen=True)
+class TextDirection:
+    """How the text lines of a picture run, from the shape of its smeared lines."""
+
+    angle: float       # reading direction modulo 180: clockwise degrees (y down), in (-90, 90]
+    char_size: float   # typical character height, in the picture's pixels
+    strength: float    # 0..1: how much the lines agree (near 0: no clear lines)
+    lines: tuple[tuple[tuple[float, float], float, float], ...]  # (centre, length, thickness), longest first
+
+    @property
+    def vertical(self) -> bool:
+        """Lines run up or down the picture: the page was turned by a quarter."""
+        return abs(self.angle) > 45
+
+    @property
+    def skew(self) -> float:
+        """Tilt of the lines from the nearest axis, clockwise degrees, within ±45."""
+        if not self.vertical:
+            return self.angle
+        return self.angle - 90 if self.angle > 0 else self.angle + 90
+
+
+@dataclass(frozen=True)
+class UprightPage:
+    image: np.ndarray
+    transform: Transform  # upright picture -> original picture
+    rotation: int         # clockwise quarter turn that had been applied to the page
+    skew: float           # clockwise tilt that had been applied on top, degrees
+    char_size: float      # typical character height in the upright picture, 0 when unknown
+
+
+def text_direction(image: np.ndarray) -> TextDirection | None:
+    """Direction, tilt and character size of the text lines, or None without text.
+
+    Characters are smeared together with a closing about a third of a character wide: that
+    joins neighbours within a line but not across the wider gap between lines, so each line
+    becomes an elongated blob whose long axis is the reading direction. The blobs' axes are
+    averaged as doubled angles, weighted by size and elongation.
+    """
+    grey = _grey(image)
+    scale = min(1.0, _WORK_SIDE / max(grey.shape))
+    if scale < 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    ink = _ink(grey)
+    size = _char_size(ink)
+    if size is None:
+        return None
+    found = _line_blobs(ink, size)
+    if found is None:
+        return None
+    angle, strength, lines = found
+    lines = tuple(((cx / scale, cy / scale), length / scale, thick / scale) for (cx, cy), length, thick in lines)
+    return TextDirection(angle, size / scale, strength, lines)
+
+
+def estimate_skew(image: np.ndarray) -> float:
+    """Tilt of the text lines from the nearest axis, clockwise degrees (y down); 0 without text."""
+    found = text_direction(image)
+    return found.skew if found else 0.0
+
+
+def find_orientation(image: np.ndarray, engine: Engine) -> int:
+    """The clockwise rotation (0, 90, 180 or 270) that had been applied to the page."""
+    found = text_direction(image)
+    return _rotation(image, found, engine) if found else 0
+
+
+def upright_page(image: np.ndarray, engine: Engine) -> UprightPage:
+    """The page turned upright and deskewed, and how it was done."""
+    found = text_direction(image)
+    if found is None:
+        return UprightPage(image, Transform.identity(), 0, 0.0, 0.0)
+    rotation = _rotation(image, found, engine)
+    skew = found.skew if abs(found.skew) >= _MIN_DESKEW else 0.0
+    turned, transform = rotate_image(image, -(rotation + skew), border=_background(image))
+    return UprightPage(turned, transform, rotation, skew, found.char_size)
+
+
+def upright(image: np.ndarray, engine: Engine) -> tuple[np.ndarray, Transform]:
+    """The page upright and deskewed, and the transform from its points to `image`'s."""
+    page = upright_page(image, engine)
+    return page.image, page.transform
+
+
+def _rotation(image: np.ndarray, found: TextDirection, engine: Engine) -> int:
+    """Quarter turn of the page: the line direction tells 0/180 from 90/270; reading a few
+    lines both ways up tells which of the two (a recogniser is confident only upright)."""
+    first = 90 if found.vertical else 0
+    reading = first + found.skew
+    margin = 0.0
+    for centre, length, thickness in found.lines[:3]:
+        crop = _line_crop(image, centre, length, thickness, reading)
+        if crop is None:
+            continue
+        as_is = engine.read_line(crop)
+        flipped = engine.read_line(cv2.rotate(crop, cv2.ROTATE_180))
+        margin += as_is.prob - flipped.prob
+        if abs(margin) >= 0.25:
+            break
+    return first + 180 if margin < 0 else first
+
+
+def _line_crop(image: np.ndarray, centre: tuple[float, float], length: float, thickness: float,
+               reading: float) -> np.ndarray | None:
+    """A stretch of one line, rectified so that it reads left to right if the reading
+    direction is `reading` (clockwise degrees)."""
+    thickness *= 1.3
+    length = min(length + 0.3 * thickness, _PROBE_CHARS * thickness)
+    if thickness < 4 or length < 2 * thickness:
+        return None
+    theta = math.radians(reading)
+    ux, uy = math.cos(theta), math.sin(theta)
+    nx, ny = -uy, ux
+    cx, cy = centre
+    hl, ht = length / 2, thickness / 2
+    quad = Quad(
+        (cx - ux * hl - nx * ht, cy - uy * hl - ny * ht),
+        (cx + ux * hl - nx * ht, cy + uy * hl - ny * ht),
+        (cx + ux * hl + nx * ht, cy + uy * hl + ny * ht),
+        (cx - ux * hl + nx * ht, cy - uy * hl + ny * ht),
+    )
+    factor = min(3.0, max(0.3, _PROBE_HEIGHT / thickness))
+    size = (max(8, int(round(length * factor))), max(8, int(round(thickness * factor))))
+    crop, _ = warp_quad(image, quad, size)
+    return crop
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+
+
+def _ink(grey: np.ndarray) -> np.ndarray:
+    """Dark marks against their neighbourhood (255) on 0: local thresholding survives uneven light."""
+    smooth = cv2.GaussianBlur(grey, (3, 3), 0)
+    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
+
+
+def _char_size(ink: np.ndarray) -> float | None:
+    """Typical character size: the upper quartile of the ink components' larger side (a
+    Chinese character is often several components, the largest of which spans it)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    sides = sides[(sides >= 4) & (sides <= max(ink.shape) / 8) & (stats[1:, cv2.CC_STAT_AREA] >= 8)]
+    if len(sides) < 3:
+        return None
+    return float(np.percentile(sides, 75))
+
+
+def _line_blobs(ink: np.ndarray, size: float) -> tuple[float, float, tuple] | None:
+    k = max(2, int(round(size * 0.35)))
+    smeared = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    contours, _ = cv2.findContours(smeared, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    total = np.zeros(2)
+    weight_sum = 0.0
+    lines = []
+    for contour in contours:
+        if len(contour) < 5:
+            continue
+        (cx, cy), (w, h), a = cv2.minAreaRect(contour)
+        if w < h:
+            w, h, a = h, w, a + 90
+        # Text lines are about a character thick; rule lines, pictures and specks are not.
+        if not 0.5 * size <= h <= 2.5 * size or w < 1.5 * h:
+            continue
+        elongation = min(w / h, 30.0)
+        weight = w * h * (elongation - 1)
+        doubled = math.radians(2 * a)
+        total += weight * np.array([math.cos(doubled), math.sin(doubled)])
+        weight_sum += weight
+        lines.append(((cx, cy), w, h, a))
+    if weight_sum == 0:
+        return None
+    angle = math.degrees(math.atan2(total[1], total[0])) / 2
+    if angle <= -90:
+        angle += 180
+    strength = float(np.hypot(*total) / weight_sum)
+    # Lines far off the common direction (stamps, arrows, table borders) make poor probes.
+    agreeing = [(c, w, h) for c, w, h, a in lines if _angle_gap(a, angle) < 10]
+    agreeing.sort(key=lambda ln: -ln[1])
+    return angle, strength, tuple(agreeing)
+
+
+def _angle_gap(a: float, b: float) -> float:
+    """Difference of two line directions, which have no front and back (modulo 180)."""
+    d = abs(a - b) % 180
+    return min(d, 180 - d)
+
+
+def _background(image: np.ndarray) -> int | tuple[int, ...]:
+    """The picture's border colour, to fill the corners that a rotation uncovers."""
+    edge = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    median = np.median(edge.reshape(len(edge), -1), axis=0)
+    return int(median[0]) if image.ndim == 2 else tuple(int(v) for v in median)
