@@ -29,7 +29,7 @@ def authenticate() -> App:
 def load_image(value: str) -> bytes:
     """The picture's bytes from a base64 string or an http(s) URL, its header checked (462 otherwise)."""
     settings = resources().settings
-    if value.startswith(("http://", "https://")):
+    if value[:8].lower().startswith(("http://", "https://")):
         data = fetch_image(value, max_bytes=settings.max_body_bytes, timeout=settings.fetch_timeout,
                            allow_networks=settings.fetch_allow_networks)
     else:

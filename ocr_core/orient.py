@@ -16,6 +16,11 @@ _WORK_SIDE = 1200
 # Line crops read for the upside-down test: about this many pixels thick and characters long.
 _PROBE_HEIGHT = 40
 _PROBE_CHARS = 10
+# The sheet on a desk: reduced to this size to be found; its share of the picture; how far
+# its outline is pulled in.
+_PAGE_SIDE = 600
+_MIN_PAGE_AREA, _MAX_PAGE_AREA = 0.15, 0.95
+_PAGE_INSET = 0.01
 # Below this tilt the page is read as it is: Tesseract copes, and resampling costs sharpness.
 _MIN_DESKEW = 0.3
 
@@ -47,8 +52,43 @@ class UprightPage:
     image: np.ndarray
     transform: Transform  # upright picture -> original picture
     rotation: int         # clockwise quarter turn that had been applied to the page
-    skew: float           # clockwise tilt that had been applied on top, degrees
+    skew: float           # clockwise tilt of the lines that was straightened, degrees
     char_size: float      # typical character height in the upright picture, 0 when unknown
+    page: Quad | None     # the sheet's corners in the original picture, when it lay on a background
+
+
+def find_page(image: np.ndarray) -> Quad | None:
+    """Corners of a sheet photographed on a darker background (a desk), or None when the
+    picture is all page (a scan) or no sheet stands out.
+
+    The sheet is the largest bright region (Otsu on a blurred, reduced picture); its outline
+    is simplified to four corners, or to the smallest rectangle around it when it has not.
+    """
+    grey = _grey(image)
+    scale = min(1.0, _PAGE_SIDE / max(grey.shape))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    small = cv2.GaussianBlur(small, (0, 0), 3)
+    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = cv2.convexHull(max(contours, key=cv2.contourArea))
+    h, w = small.shape
+    area = cv2.contourArea(outline)
+    if not _MIN_PAGE_AREA * h * w <= area <= _MAX_PAGE_AREA * h * w:
+        return None
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True).reshape(-1, 2)
+    if len(corners) != 4 or not cv2.isContourConvex(corners):
+        corners = cv2.boxPoints(cv2.minAreaRect(outline))
+    corners = corners.astype(np.float64) / scale
+    centre = corners.mean(axis=0)
+    # Clockwise from the corner nearest the picture's top-left; pulled in a little so that
+    # the desk's edge does not come along.
+    corners = corners[np.argsort(np.arctan2(corners[:, 1] - centre[1], corners[:, 0] - centre[0]))]
+    corners = np.roll(corners, -int(np.argmin(corners.sum(axis=1))), axis=0)
+    corners = centre + (corners - centre) * (1 - _PAGE_INSET)
+    return Quad.from_points(corners)
 
 
 def text_direction(image: np.ndarray) -> TextDirection | None:
@@ -76,32 +116,63 @@ def text_direction(image: np.ndarray) -> TextDirection | None:
 
 
 def estimate_skew(image: np.ndarray) -> float:
-    """Tilt of the text lines from the nearest axis, clockwise degrees (y down); 0 without text."""
-    found = text_direction(image)
-    return found.skew if found else 0.0
+    """Tilt of the text lines from the nearest axis, clockwise degrees (y down), within ±45;
+    0 without text. A sheet on a background is flattened first, so the desk does not count."""
+    flat, to_original = _flatten(image)
+    found = text_direction(flat)
+    if found is None:
+        return 0.0
+    reading = _angle_in(to_original, flat.shape, found.angle)
+    return _split(reading)[1]
 
 
 def find_orientation(image: np.ndarray, engine: Engine) -> int:
     """The clockwise rotation (0, 90, 180 or 270) that had been applied to the page."""
-    found = text_direction(image)
-    return _rotation(image, found, engine) if found else 0
+    return upright_page(image, engine).rotation
 
 
 def upright_page(image: np.ndarray, engine: Engine) -> UprightPage:
-    """The page turned upright and deskewed, and how it was done."""
-    found = text_direction(image)
+    """The page cut out of its background and flattened (when it lies on one), turned
+    upright and deskewed, and how it was done."""
+    page = find_page(image)
+    flat, to_original = _flatten(image, page)
+    found = text_direction(flat)
     if found is None:
-        return UprightPage(image, Transform.identity(), 0, 0.0, 0.0)
-    rotation = _rotation(image, found, engine)
+        return UprightPage(flat, to_original, 0, 0.0, 0.0, page)
+    turn = _rotation(flat, found, engine)
     skew = found.skew if abs(found.skew) >= _MIN_DESKEW else 0.0
-    turned, transform = rotate_image(image, -(rotation + skew), border=_background(image))
-    return UprightPage(turned, transform, rotation, skew, found.char_size)
+    turned, to_flat = rotate_image(flat, -(turn + skew), border=_background(flat))
+    transform = to_flat.then(to_original)
+    # Reported as the client sees the picture: the reading direction in the original.
+    rotation, tilt = _split(_angle_in(transform, turned.shape, 0.0))
+    return UprightPage(turned, transform, rotation, tilt, found.char_size, page)
 
 
 def upright(image: np.ndarray, engine: Engine) -> tuple[np.ndarray, Transform]:
     """The page upright and deskewed, and the transform from its points to `image`'s."""
     page = upright_page(image, engine)
     return page.image, page.transform
+
+
+def _flatten(image: np.ndarray, page: Quad | None = None) -> tuple[np.ndarray, Transform]:
+    page = page or find_page(image)
+    if page is None:
+        return image, Transform.identity()
+    return warp_quad(image, page)
+
+
+def _angle_in(transform: Transform, shape: tuple[int, ...], degrees: float) -> float:
+    """The direction `degrees` at the centre of a picture of `shape`, carried by `transform`."""
+    h, w = shape[:2]
+    dx, dy = 10 * math.cos(math.radians(degrees)), 10 * math.sin(math.radians(degrees))
+    (x0, y0), (x1, y1) = transform.apply([(w / 2 - dx, h / 2 - dy), (w / 2 + dx, h / 2 + dy)])
+    return math.degrees(math.atan2(y1 - y0, x1 - x0))
+
+
+def _split(angle: float) -> tuple[int, float]:
+    """A direction as (quarter turn 0/90/180/270, remaining tilt within ±45)."""
+    quarter = int(round(angle / 90.0))
+    return quarter % 4 * 90, angle - 90.0 * quarter
 
 
 def _rotation(image: np.ndarray, found: TextDirection, engine: Engine) -> int:

@@ -513,10 +513,19 @@ def random_line(rng: random.Random, max_chars: int = 30, min_chars: int = 8) -> 
     """One self-contained line (a form field or a short sentence) of min_chars..max_chars characters."""
     if max_chars < min_chars:
         raise ValueError(f"max_chars {max_chars} is below min_chars {min_chars}")
-    text = ""
     for _ in range(100):
         text = field_line(rng) if rng.random() < 0.5 else clause(rng)
         if min_chars <= len(text) <= max_chars:
             return text
-    # Nothing fitted (a very small max_chars): cut the last try, as a wrapped line would be.
-    return text[:max_chars]
+    # Nothing fitted (a small max_chars): cut a sentence as a wrapped line would
+    # be, though not inside a number or a Latin word.
+    text = clause(rng)
+    while len(text) < min_chars:
+        text += clause(rng)
+    cut = max_chars
+    while cut > min_chars and cut < len(text) and text[cut - 1] in _WORD_CHARS and text[cut] in _WORD_CHARS:
+        cut -= 1
+    return text[:cut]
+
+
+_WORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:/@%+-_¥")

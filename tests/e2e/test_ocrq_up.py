@@ -1,0 +1,49 @@
+"""`ocrq up` as `make run` calls it: Redis started for us, workers and API, and the printed curl line works."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.servers import ROOT, free_port
+
+
+@pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed; the printed line is a curl command")
+def test_ocrq_up_prints_a_working_curl_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCR_") and k != "REDIS_URL"}
+    env |= {"OCR_DATA_DIR": str(tmp_path), "OCR_PORT": str(free_port()), "OCR_WORKER_CONCURRENCY": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "up"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        printed = ""
+        deadline = time.monotonic() + 120
+        while "Stop with Ctrl-C" not in printed and time.monotonic() < deadline and proc.poll() is None:
+            printed += proc.stdout.readline()
+        assert "Stop with Ctrl-C" in printed, printed + (tmp_path / "ocrq.log").read_text()[-3000:]
+        assert re.search(r"ocrq is running at http://127\.0\.0\.1:\d+", printed)
+        assert re.search(r"APPCODE: [0-9a-f]{32}", printed)
+        curl = next(line.strip() for line in printed.splitlines() if line.strip().startswith("curl "))
+
+        answer = json.loads(subprocess.run(shlex.split(curl), capture_output=True, text=True, timeout=60).stdout)
+        assert answer["success"] is True
+        words = "\n".join(line["word"] for line in answer["ret"])
+        assert "上海市静安区北京中路844号" in words
+        assert "乙方不得将本合同项下的权利义务转让给第三方" in words
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # Redis, worker and API (all in its process group) stopped with it.
+    time.sleep(1.0)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
