@@ -42,8 +42,8 @@ class Settings:
     result_ttl: int = field(default=86400, metadata={"doc": "seconds a finished job's result is kept"})
     # Workers
     worker_concurrency: int = field(default=0, metadata={"doc": "recognition processes per worker; 0: one per core"})
-    soft_time_limit: float = field(default=60.0, metadata={"doc": "seconds before a job is stopped with 464"})
-    hard_time_limit: float = field(default=90.0, metadata={"doc": "seconds before a stuck job's process is killed"})
+    soft_time_limit: float = field(default=60.0, metadata={"doc": "seconds before a job is stopped with 464; 0: none"})
+    hard_time_limit: float = field(default=90.0, metadata={"doc": "seconds before a stuck job's process is killed (464); keep it above the soft limit"})
     max_attempts: int = field(default=3, metadata={"doc": "deliveries of one job before it ends failed (a job that kills its worker)"})
     max_tasks_per_child: int = field(default=500, metadata={"doc": "jobs before a recognition process is recycled (native memory growth)"})
     worker_nice: int = field(default=5, metadata={"doc": "CPU niceness of recognition processes, so the API stays responsive"})

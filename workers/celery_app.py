@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import redis
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from ocr_core.settings import Settings, get_settings
 
@@ -26,13 +26,15 @@ def create_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
-        task_queues=[Queue(name) for name in QUEUES],
+        # Each queue its own exchange and key: left to Celery's default exchange, both queues are
+        # bound under the same key, and a message published through that exchange reaches both.
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         task_default_queue=INTERACTIVE,
         # A job is acknowledged only when it ended, so a worker that dies mid-job hands it back.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_soft_time_limit=settings.soft_time_limit,
+        task_soft_time_limit=settings.soft_time_limit or None,
         task_time_limit=settings.hard_time_limit,
         worker_max_tasks_per_child=settings.max_tasks_per_child,
         worker_concurrency=settings.worker_concurrency or None,

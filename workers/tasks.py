@@ -35,6 +35,20 @@ def _end(store: JobStore, job_id: str, service: str, created_at: float, error: S
     metrics.record_job(store.redis, service, outcome, time.time() - created_at)
 
 
+def _as_service_error(exc: Exception, request_id: str) -> ServiceError:
+    # The soft limit's exception is an ordinary Exception, so a generic handler inside a step
+    # (decoding maps any failure to 462) may have wrapped it: look through the whole chain.
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, SoftTimeLimitExceeded):
+            return AlgorithmTimeout()
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, ServiceError):
+        return exc
+    log.exception("job %s raised", request_id, exc_info=exc)
+    return AlgorithmException()
+
+
 class RecognitionTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Runs in the parent process after a hard time limit killed the child: the job must still end.
@@ -59,13 +73,8 @@ def run_job(self, request_id: str) -> None:
         return
     try:
         result = {**ocr_core.recognize(job.service, image, job.configure), "request_id": request_id, "success": True}
-    except SoftTimeLimitExceeded:
-        _end(store, request_id, job.service, job.created_at, AlgorithmTimeout())
-    except ServiceError as exc:
-        _end(store, request_id, job.service, job.created_at, exc)
-    except Exception:
-        log.exception("job %s (%s) raised", request_id, job.service)
-        _end(store, request_id, job.service, job.created_at, AlgorithmException())
+    except Exception as exc:
+        _end(store, request_id, job.service, job.created_at, _as_service_error(exc, request_id))
     else:
         _end(store, request_id, job.service, job.created_at, None, result)
 
