@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 
 import redis
+from celery import Celery
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
@@ -49,11 +51,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+@dataclass(frozen=True)
 class Resources:
     """What the views need, built once per process."""
 
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
+    settings: Settings
+    redis: redis.Redis
+    jobs: JobStore
+    apps: AppStore
+    bucket: TokenBucket
+    celery: Celery
 
 
 def resources() -> Resources:
