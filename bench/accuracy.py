@@ -14,6 +14,7 @@ from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
 from ocr_core import recognize
+from ocr_core.settings import get_settings
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", type=Path, help="write pictures that miss the target here, with both texts")
     parser.add_argument("--verbose", action="store_true", help="one line per picture")
     args = parser.parse_args(argv)
+    print(f"tesseract languages: {get_settings().lang} (OCR_LANG)")
     passed = True
     for service in args.service or sorted(BENCHMARKS):
         passed &= run(service, args.count, args.failures, args.verbose)

@@ -10,17 +10,24 @@ import numpy as np
 
 from ocr_core.engines.base import Engine
 from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
+from ocr_core.textlines import character_size, grey_of, ink_mask, smear
 
 # Pages are measured at this size at most: lines stay distinct and it costs a few ms.
 _WORK_SIDE = 1200
 # Line crops read for the upside-down test: about this many pixels thick and characters long.
 _PROBE_HEIGHT = 40
 _PROBE_CHARS = 10
+# Up to this many lines are read both ways up; reading stops early once the mean gap in
+# confidence per line reaches `_DECISIVE`.
+_PROBES = 4
+_DECISIVE = 0.3
 # The sheet on a desk: reduced to this size to be found; its share of the picture; how far
 # its outline is pulled in.
 _PAGE_SIDE = 600
 _MIN_PAGE_AREA, _MAX_PAGE_AREA = 0.15, 0.95
 _PAGE_INSET = 0.01
+_MIN_CORNER = 50.0
+_MIN_PAGE_CONTRAST = 1.25
 # Below this tilt the page is read as it is: Tesseract copes, and resampling costs sharpness.
 _MIN_DESKEW = 0.3
 
@@ -61,34 +68,74 @@ def find_page(image: np.ndarray) -> Quad | None:
     """Corners of a sheet photographed on a darker background (a desk), or None when the
     picture is all page (a scan) or no sheet stands out.
 
-    The sheet is the largest bright region (Otsu on a blurred, reduced picture); its outline
-    is simplified to four corners, or to the smallest rectangle around it when it has not.
+    The sheet is the largest region brighter than its surroundings, at the scale of half the
+    picture: a local threshold, because uneven light can leave the dark end of a sheet darker
+    than the lit end of the desk (a global one then fails). Its outline must simplify to a
+    convex quadrilateral with no sharp corner.
     """
-    grey = _grey(image)
+    grey = grey_of(image)
     scale = min(1.0, _PAGE_SIDE / max(grey.shape))
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
     small = cv2.GaussianBlur(small, (0, 0), 3)
-    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    block = int(max(small.shape) * 0.5) | 1
+    bright = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 0)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
     outline = cv2.convexHull(max(contours, key=cv2.contourArea))
     h, w = small.shape
-    area = cv2.contourArea(outline)
-    if not _MIN_PAGE_AREA * h * w <= area <= _MAX_PAGE_AREA * h * w:
+    if not _MIN_PAGE_AREA * h * w <= cv2.contourArea(outline) <= _MAX_PAGE_AREA * h * w:
         return None
     corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True).reshape(-1, 2)
     if len(corners) != 4 or not cv2.isContourConvex(corners):
-        corners = cv2.boxPoints(cv2.minAreaRect(outline))
-    corners = corners.astype(np.float64) / scale
+        return None
+    corners = corners.astype(np.float64)
+    if _edge_contrast(small, corners) < _MIN_PAGE_CONTRAST:
+        return None  # a bright patch of a scan, not a sheet against a desk
+    corners /= scale
     centre = corners.mean(axis=0)
     # Clockwise from the corner nearest the picture's top-left; pulled in a little so that
     # the desk's edge does not come along.
     corners = corners[np.argsort(np.arctan2(corners[:, 1] - centre[1], corners[:, 0] - centre[0]))]
     corners = np.roll(corners, -int(np.argmin(corners.sum(axis=1))), axis=0)
+    if not all(_MIN_CORNER <= angle <= 180 - _MIN_CORNER for angle in _corner_angles(corners)):
+        return None
     corners = centre + (corners - centre) * (1 - _PAGE_INSET)
     return Quad.from_points(corners)
+
+
+def _edge_contrast(grey: np.ndarray, corners: np.ndarray) -> float:
+    """Median ratio of brightness just inside to just outside the outline, over points along
+    its edges: a sheet on a desk is much brighter than what surrounds it, locally, whatever
+    the light. 0 when too little of the outside is in the picture."""
+    h, w = grey.shape
+    step = max(3.0, 0.02 * max(h, w))
+    centre = corners.mean(axis=0)
+    ratios, total = [], 0
+    for i in range(4):
+        a, b = corners[i], corners[(i + 1) % 4]
+        for t in np.linspace(0.1, 0.9, 15):
+            point = a + t * (b - a)
+            inward = centre - point
+            inward /= np.linalg.norm(inward) + 1e-9
+            (xi, yi), (xo, yo) = (point + step * inward).astype(int), (point - step * inward).astype(int)
+            total += 1
+            if 0 <= xo < w and 0 <= yo < h and 0 <= xi < w and 0 <= yi < h:
+                ratios.append((float(grey[yi, xi]) + 1) / (float(grey[yo, xo]) + 1))
+    if len(ratios) < 0.5 * total:
+        return 0.0
+    return float(np.median(ratios))
+
+
+def _corner_angles(corners: np.ndarray) -> list[float]:
+    angles = []
+    for i in range(4):
+        a, b = corners[i - 1] - corners[i], corners[(i + 1) % 4] - corners[i]
+        cos = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+        angles.append(math.degrees(math.acos(max(-1.0, min(1.0, cos)))))
+    return angles
 
 
 def text_direction(image: np.ndarray) -> TextDirection | None:
@@ -99,12 +146,12 @@ def text_direction(image: np.ndarray) -> TextDirection | None:
     becomes an elongated blob whose long axis is the reading direction. The blobs' axes are
     averaged as doubled angles, weighted by size and elongation.
     """
-    grey = _grey(image)
+    grey = grey_of(image)
     scale = min(1.0, _WORK_SIDE / max(grey.shape))
     if scale < 1.0:
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    ink = _ink(grey)
-    size = _char_size(ink)
+    ink = ink_mask(grey)
+    size = character_size(ink)
     if size is None:
         return None
     found = _line_blobs(ink, size)
@@ -180,15 +227,17 @@ def _rotation(image: np.ndarray, found: TextDirection, engine: Engine) -> int:
     lines both ways up tells which of the two (a recogniser is confident only upright)."""
     first = 90 if found.vertical else 0
     reading = first + found.skew
-    margin = 0.0
-    for centre, length, thickness in found.lines[:3]:
+    margin, probes = 0.0, 0
+    for centre, length, thickness in found.lines[:_PROBES]:
         crop = _line_crop(image, centre, length, thickness, reading)
         if crop is None:
             continue
         as_is = engine.read_line(crop)
         flipped = engine.read_line(cv2.rotate(crop, cv2.ROTATE_180))
         margin += as_is.prob - flipped.prob
-        if abs(margin) >= 0.25:
+        probes += 1
+        # One line can mislead (a line of digits, a word the engine misreads upright).
+        if abs(margin) >= _DECISIVE * probes and (probes >= 2 or abs(margin) >= 0.6):
             break
     return first + 180 if margin < 0 else first
 
@@ -218,31 +267,8 @@ def _line_crop(image: np.ndarray, centre: tuple[float, float], length: float, th
     return crop
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-
-
-def _ink(grey: np.ndarray) -> np.ndarray:
-    """Dark marks against their neighbourhood (255) on 0: local thresholding survives uneven light."""
-    smooth = cv2.GaussianBlur(grey, (3, 3), 0)
-    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12)
-
-
-def _char_size(ink: np.ndarray) -> float | None:
-    """Typical character size: the upper quartile of the ink components' larger side (a
-    Chinese character is often several components, the largest of which spans it)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    sides = sides[(sides >= 4) & (sides <= max(ink.shape) / 8) & (stats[1:, cv2.CC_STAT_AREA] >= 8)]
-    if len(sides) < 3:
-        return None
-    return float(np.percentile(sides, 75))
-
-
 def _line_blobs(ink: np.ndarray, size: float) -> tuple[float, float, tuple] | None:
-    k = max(2, int(round(size * 0.35)))
-    smeared = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    contours, _ = cv2.findContours(smeared, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(smear(ink, size), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     total = np.zeros(2)
     weight_sum = 0.0
     lines = []

@@ -38,12 +38,13 @@ class Worker:
                 self.kill()
 
 
-def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1) -> Worker:
+def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1,
+                 extra_env: dict[str, str] | None = None) -> Worker:
     """A real `celery worker` process for `settings`, returned once its heartbeat is in Redis."""
     from workers.heartbeat import WORKERS_KEY
     tmp.mkdir(parents=True, exist_ok=True)
     log = tmp / f"{name}.log"
-    env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT), **(extra_env or {})}
     cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "interactive,bulk",
            "--concurrency", str(concurrency), "-n", f"{name}@%h", "--loglevel", "INFO",
            "--without-gossip", "--without-mingle"]
@@ -82,3 +83,13 @@ def wait_for(predicate, timeout: float, interval: float = 0.05):
             return value
         time.sleep(interval)
     return None
+
+
+def without_packages(tmp: Path, *names: str) -> dict[str, str]:
+    """Environment for a child process in which importing `names` fails as if they were not installed."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"for _name in {names!r}:\n"
+        "    sys.modules[_name] = None  # `import _name` now raises ImportError\n")
+    return {"PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}"}

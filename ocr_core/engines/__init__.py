@@ -18,8 +18,16 @@ def _tesseract(lang: str) -> Engine:
     return TesseractEngine(lang=lang, tessdata=get_settings().tessdata)
 
 
-_FACTORIES: dict[str, Callable[[str], Engine]] = {"tesseract": _tesseract}
+def _ppocr(lang: str) -> Engine:
+    from ocr_core.engines.ppocr import PPOCREngine
+
+    return PPOCREngine()
+
+
+_FACTORIES: dict[str, Callable[[str], Engine]] = {"tesseract": _tesseract, "ppocr": _ppocr}
 ENGINE_NAMES = frozenset(_FACTORIES)
+# Engines with one model for Chinese and Latin, which take no language list.
+_ONE_MODEL = {"ppocr"}
 
 _engines: dict[tuple[str, str], Engine] = {}
 _owner_pid = os.getpid()
@@ -30,7 +38,7 @@ def get_engine(name: str = "tesseract", lang: str | None = None) -> Engine:
     """The process's engine `name` for languages `lang` (default: the `lang` setting),
     created on first use. The instance serialises its own calls."""
     global _owner_pid
-    lang = lang or get_settings().lang
+    lang = "" if name in _ONE_MODEL else lang or get_settings().lang
     factory = _FACTORIES.get(name)
     if factory is None:
         raise InvalidOption(detail=f"unknown engine {name!r}")

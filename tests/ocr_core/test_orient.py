@@ -1,0 +1,74 @@
+"""Orientation, skew and the upright transform on generated Chinese pages."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.synth import Distortion, photographed, text_page
+from ocr_core.engines import get_engine
+from ocr_core.geometry import Quad
+from ocr_core.orient import estimate_skew, find_orientation, find_page, text_direction, upright_page
+from ocr_core.textlines import find_text_lines
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return get_engine()
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_orientation_of_straight_pages(engine, seed, rotate):
+    sample = text_page(seed, distortion=Distortion(rotate=rotate))
+    assert find_orientation(sample.image, engine) == rotate
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_orientation_of_photographed_pages(engine, seed):
+    distortion = photographed(seed)
+    sample = text_page(seed, distortion=distortion)
+    assert find_orientation(sample.image, engine) == distortion.rotate
+
+
+@pytest.mark.parametrize("tilt", [-10, -6.5, -2, 0, 3, 7.3, 10])
+def test_skew_within_a_degree(tilt):
+    for seed in (2, 5):
+        sample = text_page(seed, distortion=Distortion(tilt=tilt))
+        assert estimate_skew(sample.image) == pytest.approx(tilt, abs=1.0)
+
+
+def test_skew_of_a_quarter_turned_page():
+    sample = text_page(2, distortion=Distortion(tilt=6, rotate=90))
+    assert estimate_skew(sample.image) == pytest.approx(6, abs=1.0)
+    assert text_direction(sample.image).vertical
+
+
+def test_blank_picture_has_no_direction(engine):
+    blank = np.full((300, 400, 3), 250, np.uint8)
+    assert text_direction(blank) is None
+    assert estimate_skew(blank) == 0.0
+    assert find_orientation(blank, engine) == 0
+
+
+def test_page_on_a_desk_is_found():
+    sample = text_page(6, distortion=photographed(6))
+    page = find_page(sample.image)
+    assert page is not None
+    assert all(page.contains(point) for line in sample.lines for point in line.quad)
+    # A scan is all page: nothing to cut out.
+    assert find_page(text_page(6).image) is None
+
+
+@pytest.mark.parametrize("distortion", [Distortion(tilt=5, rotate=90), photographed(3), photographed(8)])
+def test_upright_transform_maps_lines_back_to_the_original(engine, distortion):
+    sample = text_page(9, distortion=distortion)
+    page = upright_page(sample.image, engine)
+    assert page.rotation == distortion.rotate
+    found = [page.transform.apply_quad(q) for q in find_text_lines(page.image, page.char_size)]
+    # Each true line's centre falls in a found line, whose reading direction matches.
+    for truth in sample.lines:
+        quad = Quad.from_points(truth.quad)
+        holder = [q for q in found if q.contains(quad.center)]
+        assert holder, truth.text
+        turn = (holder[0].direction - quad.direction + 180) % 360 - 180
+        assert abs(turn) < 5
