@@ -1,6 +1,8 @@
 """Accuracy of the services on the generator's pictures, clean and photographed, against targets.
 
-    python -m bench.accuracy [--count N] [--service ocr_general] [--failures DIR]
+    python -m bench.accuracy [--count N] [--service ocr_general] [--engine tesseract --engine ppocr ...] [--failures DIR]
+
+Every engine pipeline installed is measured on the same pictures, side by side.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
 from ocr_core import recognize
+from ocr_core.engines import PIPELINES, engine_installed
 from ocr_core.settings import get_settings
 
 
@@ -73,10 +76,11 @@ class Tally:
         return self.errors / self.units if self.units else 0.0
 
 
-def run(service: str, count: int, failures: Path | None, verbose: bool) -> bool:
+def run(service: str, engine: str, count: int, failures: Path | None, verbose: bool) -> tuple[bool, dict[str, Tally]]:
     bench = BENCHMARKS[service]
-    recognize(service, bench.make(0, Distortion()).encode("png"))  # loads the engine outside the timing
-    passed = True
+    configure = {"engine": engine}
+    recognize(service, bench.make(0, Distortion()).encode("png"), configure)  # loads the engine outside the timing
+    passed, tallies = True, {}
     for label, distortion_of, target in (
         ("clean", lambda seed: Distortion(), bench.target_clean),
         ("photographed", photographed, bench.target_photographed),
@@ -87,7 +91,7 @@ def run(service: str, count: int, failures: Path | None, verbose: bool) -> bool:
             sample = bench.make(seed, distortion)
             data = sample.encode("jpg" if distortion.jpeg_quality else "png")
             started = time.perf_counter()
-            answer = recognize(service, data, {})
+            answer = recognize(service, data, configure)
             tally.seconds.append(time.perf_counter() - started)
             errors, units = bench.score(sample, answer)
             tally.errors += errors
@@ -97,16 +101,17 @@ def run(service: str, count: int, failures: Path | None, verbose: bool) -> bool:
             if verbose:
                 print(f"  {label} seed={seed} {bench.unit} error {rate:6.2%}  {tally.seconds[-1]:.2f} s  {distortion}")
             if failures is not None and rate > target:
-                _save_failure(failures, f"{service}-{label}-{seed}", sample, answer)
+                _save_failure(failures, f"{service}-{engine}-{label}-{seed}", sample, answer)
         ok = tally.rate <= target
         passed &= ok
+        tallies[label] = tally
         worst = ", ".join(f"{seed}:{rate:.1%}" for rate, seed in sorted(tally.worst, reverse=True)[:3])
         print(
-            f"{service} {label:13s} {bench.unit} error rate {tally.rate:6.2%} (target ≤ {target:.0%}: "
+            f"{service} {engine:9s} {label:13s} {bench.unit} error rate {tally.rate:6.2%} (target ≤ {target:.0%}: "
             f"{'ok' if ok else 'MISSED'})  pages {count}  s/page mean {statistics.mean(tally.seconds):.2f} "
             f"p50 {statistics.median(tally.seconds):.2f} max {max(tally.seconds):.2f}  worst seeds {worst}"
         )
-    return passed
+    return passed, tallies
 
 
 def _save_failure(folder: Path, name: str, sample: Sample, answer: dict) -> None:
@@ -120,13 +125,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=20, help="pictures per set (clean, photographed)")
     parser.add_argument("--service", choices=sorted(BENCHMARKS), action="append",
                         help="service to measure (repeatable); default: all")
+    parser.add_argument("--engine", choices=sorted(PIPELINES), action="append",
+                        help="engine pipeline (repeatable); default: every one installed")
     parser.add_argument("--failures", type=Path, help="write pictures that miss the target here, with both texts")
     parser.add_argument("--verbose", action="store_true", help="one line per picture")
     args = parser.parse_args(argv)
     print(f"tesseract languages: {get_settings().lang} (OCR_LANG)")
+    engines = args.engine or [name for name in PIPELINES if engine_installed(name)]
     passed = True
     for service in args.service or sorted(BENCHMARKS):
-        passed &= run(service, args.count, args.failures, args.verbose)
+        results = {}
+        for engine in engines:
+            ok, results[engine] = run(service, engine, args.count, args.failures, args.verbose)
+            passed &= ok
+        if "tesseract" in results and "ppocr" in results:
+            base = results["tesseract"]["photographed"].rate
+            ratio = results["ppocr"]["photographed"].rate / base if base else float("nan")
+            print(f"{service} photographed error rate ppocr ÷ tesseract = {ratio:.2f} (target ≤ 0.50)")
     return 0 if passed else 1
 
 

@@ -46,11 +46,11 @@ def make_pages(count: int) -> list[bytes]:
 
 def _direct_worker(args) -> None:
     import ocr_core
-    pages, service, start, ready = args
+    pages, service, ready = args
     ocr_core.warm_up()
     ready.wait()
     for data in pages:
-        ocr_core.recognize(service, data, {})
+        ocr_core.recognize(service, data, {})  # an error ends the process non-zero: the bench stops
 
 
 def direct_throughput(pages: list[bytes], processes: int, service: str, engine_env: dict | None = None) -> float:
@@ -58,7 +58,7 @@ def direct_throughput(pages: list[bytes], processes: int, service: str, engine_e
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     shares = [pages[i::processes] for i in range(processes)]
-    procs = [ctx.Process(target=_direct_worker, args=((share, service, None, ready),)) for share in shares]
+    procs = [ctx.Process(target=_direct_worker, args=((share, service, ready),)) for share in shares]
     for p in procs:
         p.start()
     time.sleep(3.0)  # warm-up (engine creation) is not part of the throughput
@@ -66,7 +66,20 @@ def direct_throughput(pages: list[bytes], processes: int, service: str, engine_e
     ready.set()
     for p in procs:
         p.join()
-    return len(pages) / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if any(p.exitcode for p in procs):
+        raise RuntimeError("a direct recognize process failed")
+    return len(pages) / elapsed
+
+
+def seconds_per_page(pages: list[bytes], service: str, engine: str) -> float:
+    """Mean time of one page in this process with pipeline `engine`, its engines loaded first."""
+    import ocr_core
+    ocr_core.recognize(service, pages[0], {"engine": engine})
+    started = time.perf_counter()
+    for data in pages:
+        ocr_core.recognize(service, data, {"engine": engine})
+    return (time.perf_counter() - started) / len(pages)
 
 
 # -- the whole system ----------------------------------------------------------------
@@ -202,6 +215,13 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 system.stop()
         print(f"{w:>2} {direct:>15.2f} {through:>15.2f} {through / direct:>6.2f}", flush=True)
+    from ocr_core.engines import PIPELINES, engine_installed
+    print("\nper-page time, one process calling recognize, same pages:")
+    for engine, pipeline in PIPELINES.items():
+        if engine_installed(engine):
+            finder = pipeline.detector or "line finder"
+            print(f"  {engine:9s} ({finder} finds lines, {pipeline.reader} reads them) "
+                  f"{seconds_per_page(pages, args.service, engine):.2f} s", flush=True)
     if latencies:
         print(f"\nsubmit latency, POST /v1/jobs at {args.rate:.0f} requests/s for {args.seconds:.0f} s "
               f"({len(latencies)} requests, W={max(args.workers)} workers busy):")

@@ -3,11 +3,16 @@ entry point; no queue, web or network code lives in this package."""
 from __future__ import annotations
 
 from ocr_core import images
-from ocr_core.engines import warm_up
+from ocr_core import engines
 from ocr_core.errors import AlgorithmException, ServiceError
-from ocr_core.services import SERVICES, check_configure, get_service
+from ocr_core.services import SERVICES, check_configure, choose_pipeline, default_pipelines, get_service
 
 __all__ = ["recognize", "SERVICES", "check_configure", "warm_up"]
+
+
+def warm_up() -> None:
+    """Load the engines the services use by default, once per process, before the first job."""
+    engines.warm_up(default_pipelines())
 
 
 def recognize(service: str, image_bytes: bytes, configure: dict | None = None) -> dict:
@@ -19,9 +24,10 @@ def recognize(service: str, image_bytes: bytes, configure: dict | None = None) -
     entry = get_service(service)
     # Checked before decoding: a bad request should not cost a decode.
     configure = check_configure(service, configure)
+    pipeline = choose_pipeline(service, configure)
     picture = images.decode_pages(image_bytes) if entry.multipage else images.decode_image(image_bytes)
     try:
-        return entry.run(picture, configure)
+        return entry.run(picture, configure, pipeline)
     except ServiceError:
         raise
     except Exception as exc:

@@ -24,6 +24,7 @@ class Settings:
     # Recognition
     tessdata: str = field(default="/usr/share/tesseract-ocr/5/tessdata", metadata={"doc": "Tesseract language data folder (chi_sim, eng, osd)"})
     lang: str = field(default="chi_sim", metadata={"doc": "Tesseract languages for text (chi_sim reads Latin lines too; +eng doubled the error rate)"})
+    engine: str = field(default="", metadata={"doc": "pipeline for every service unless a request names one: tesseract, ppocr or mixed; unset: each service's default"})
     max_pixels: int = field(default=40_000_000, metadata={"doc": "largest picture accepted, in pixels, checked from the header (462 past it)"})
     # HTTP front
     host: str = field(default="127.0.0.1", metadata={"doc": "address the API listens on"})
@@ -46,6 +47,7 @@ class Settings:
     hard_time_limit: float = field(default=90.0, metadata={"doc": "seconds before a stuck job's process is killed (464); keep it above the soft limit"})
     max_attempts: int = field(default=3, metadata={"doc": "deliveries of one job before it ends failed (a job that kills its worker)"})
     max_tasks_per_child: int = field(default=500, metadata={"doc": "jobs before a recognition process is recycled (native memory growth)"})
+    max_memory_per_child: int = field(default=1_500_000, metadata={"doc": "KiB of resident memory after which a recognition process is recycled"})
     worker_nice: int = field(default=5, metadata={"doc": "CPU niceness of recognition processes, so the API stays responsive"})
     restore_interval: float = field(default=5.0, metadata={"doc": "seconds between sweeps that re-queue jobs held by dead workers"})
 

@@ -36,7 +36,9 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.soft_time_limit or None,
         task_time_limit=settings.hard_time_limit,
+        # Native engines (Tesseract, onnxruntime) grow in long-lived processes: recycle them.
         worker_max_tasks_per_child=settings.max_tasks_per_child,
+        worker_max_memory_per_child=settings.max_memory_per_child,
         worker_concurrency=settings.worker_concurrency or None,
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,

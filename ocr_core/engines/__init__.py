@@ -1,15 +1,19 @@
-"""OCR engines by name, created once per process and language set and then reused."""
+"""OCR engines by name, created once per process and language set and then reused, and the
+pipelines a request may choose (`configure: {"engine": ...}`): which engine finds lines, which reads them."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
+from dataclasses import dataclass
 from typing import Callable
 
 from ocr_core.engines.base import Engine, Reading, TextLine
 from ocr_core.errors import InvalidOption
 from ocr_core.settings import get_settings
 
-__all__ = ["Engine", "Reading", "TextLine", "ENGINE_NAMES", "get_engine", "warm_up"]
+__all__ = ["Engine", "Reading", "TextLine", "ENGINE_NAMES", "PIPELINES", "Pipeline", "get_engine",
+           "engine_installed", "warm_up"]
 
 
 def _tesseract(lang: str) -> Engine:
@@ -26,6 +30,40 @@ def _ppocr(lang: str) -> Engine:
 
 _FACTORIES: dict[str, Callable[[str], Engine]] = {"tesseract": _tesseract, "ppocr": _ppocr}
 ENGINE_NAMES = frozenset(_FACTORIES)
+# The package each engine needs beyond the base install (its extra).
+_PACKAGES = {"tesseract": "tesserocr", "ppocr": "rapidocr"}
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Which engine finds the text lines of a page (None: the engine-free line finder of
+    `ocr_core.textlines`) and which reads each line."""
+
+    name: str
+    detector: str | None
+    reader: str
+
+    @property
+    def engines(self) -> set[str]:
+        return {self.reader} | ({self.detector} if self.detector else set())
+
+
+PIPELINES: dict[str, Pipeline] = {p.name: p for p in (
+    Pipeline("tesseract", None, "tesseract"),
+    Pipeline("ppocr", "ppocr", "ppocr"),
+    # PP-OCR's recogniser alone costs a few tens of ms a line; its detector most of a second a page.
+    Pipeline("mixed", None, "ppocr"),
+)}
+
+
+def engine_installed(name: str) -> bool:
+    """Whether this deployment has the packages of engine or pipeline `name`."""
+    pipeline = PIPELINES.get(name)
+    names = pipeline.engines if pipeline else {name}
+    try:
+        return all(importlib.util.find_spec(_PACKAGES[n]) is not None for n in names)
+    except (ValueError, KeyError):
+        return False  # a module blocked in sys.modules, or no such engine
 # Engines with one model for Chinese and Latin, which take no language list.
 _ONE_MODEL = {"ppocr"}
 
@@ -53,7 +91,12 @@ def get_engine(name: str = "tesseract", lang: str | None = None) -> Engine:
         return engine
 
 
-def warm_up() -> None:
-    """Create the default engines now (once per worker process, at its start), so that the
-    first job does not pay for loading the language data."""
-    get_engine()
+def warm_up(pipelines: set[str] | None = None) -> None:
+    """Create the engines of `pipelines` now (once per worker process, at its start), so that
+    the first job does not pay for loading models; those not installed are left out."""
+    names = {"tesseract"}
+    for name in pipelines or ():
+        if engine_installed(name):
+            names |= PIPELINES[name].engines
+    for name in sorted(names):
+        get_engine(name)

@@ -5,23 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
 from ocr_core.services import general
+from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
 OptionSpec = type | tuple
-# Options every service takes: `evidence` asks for boxes, confidences and warnings (API.md).
-COMMON_OPTIONS: dict[str, OptionSpec] = {"evidence": bool}
+# Options every service takes: `evidence` asks for boxes, confidences and warnings (API.md);
+# `engine` names the pipeline that finds and reads the text.
+COMMON_OPTIONS: dict[str, OptionSpec] = {"evidence": bool, "engine": tuple(PIPELINES)}
 
 
 @dataclass(frozen=True)
 class Service:
     name: str
-    #: (picture, checked configure) -> the reference's answer without `request_id`; a service
-    #: that takes several pages gets the list of pages instead of one picture.
-    run: Callable[[Any, dict], dict]
+    #: (picture, checked configure, pipeline) -> the reference's answer without `request_id`;
+    #: a service that takes several pages gets the list of pages instead of one picture.
+    run: Callable[[Any, dict, Pipeline], dict]
     options: Mapping[str, OptionSpec] = field(default_factory=dict)
     multipage: bool = False
+    #: The pipeline used unless the deployment or the request names another (bench/accuracy.py).
+    engine: str = "tesseract"
 
     def all_options(self) -> dict[str, OptionSpec]:
         return {**COMMON_OPTIONS, **self.options}
@@ -56,7 +61,24 @@ def check_configure(service: str, configure: dict | None) -> dict:
             raise InvalidOption(detail=f"unknown option {key!r} for {service}")
         if not _fits(value, spec):
             raise InvalidOption(detail=f"{key!r} must be {_describe(spec)}, not {value!r}")
+    engine = configure.get("engine")
+    if engine and not engine_installed(engine):
+        raise InvalidOption(detail=f"engine {engine!r} is not installed on this server (pip install 'ocrq[ppocr]')")
     return dict(configure)
+
+
+def choose_pipeline(service: str, configure: dict) -> Pipeline:
+    """The request's engine, else the deployment's (`OCR_ENGINE`), else the service's default;
+    a default whose extra is not installed falls back to Tesseract, so the service keeps answering."""
+    if configure.get("engine"):
+        return PIPELINES[configure["engine"]]
+    name = get_settings().engine or get_service(service).engine
+    return PIPELINES[name if engine_installed(name) else "tesseract"]
+
+
+def default_pipelines() -> set[str]:
+    """The pipelines used when requests name none: the engines a worker should load at start."""
+    return {get_settings().engine} if get_settings().engine else {s.engine for s in SERVICES.values()}
 
 
 def _fits(value: Any, spec: OptionSpec) -> bool:
