@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 
+from ocr_core.chinese_text import tidy_text
 from ocr_core.engines.base import Engine, Reading, TextLine
 from ocr_core.errors import EngineUnavailable
 from ocr_core.geometry import Quad, reading_order
@@ -49,13 +50,13 @@ class PPOCREngine(Engine):
         out = self._run(image, det=False, cls=False, rec=True)
         if not out.txts:
             return Reading("", 0.0)
-        return Reading(out.txts[0].strip(), float(out.scores[0]))
+        return Reading(tidy_text(out.txts[0]), float(out.scores[0]))
 
     def read_page(self, image: np.ndarray) -> list[TextLine]:
         # The line classifier turns lines read upside down; the page's own rotation is the orient step's.
         out = self._run(image, det=True, cls=True, rec=True)
         if out.boxes is None or not out.txts:
             return []
-        lines = [TextLine(text.strip(), Quad.from_points(box), float(score))
+        lines = [TextLine(tidy_text(text), Quad.from_points(box), float(score))
                  for box, text, score in zip(out.boxes, out.txts, out.scores) if text.strip()]
         return [lines[i] for i in reading_order([line.quad for line in lines])]

@@ -3,13 +3,13 @@ with its quirks on Chinese pages (spaces between characters, split lines) cleane
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from ocr_core.chinese_text import tidy_text
 from ocr_core.engines.base import Engine, Reading, TextLine
 from ocr_core.errors import EngineUnavailable
 from ocr_core.geometry import Quad, reading_order
@@ -19,38 +19,6 @@ from ocr_core.geometry import Quad, reading_order
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 import tesserocr  # noqa: E402
 from tesserocr import OEM, PSM, RIL, PyTessBaseAPI  # noqa: E402
-
-# Ideographs, CJK punctuation and full-width forms: characters set solid, without spaces.
-_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-# Chinese is set solid: Tesseract's word breaks next to a Chinese character are not spaces.
-_SPACE_NEXT_TO_CJK = re.compile(f" +(?=[{_CJK}])|(?<=[{_CJK}]) +")
-# chi_sim's model answers ASCII punctuation for the full-width marks Chinese is set with.
-_FULL_WIDTH_AFTER_CJK = {":": "：", ";": "；", ",": "，", "!": "！", "?": "？", ")": "）"}
-_FULL_WIDTH_BEFORE_CJK = {"(": "（"}
-
-
-def tidy_text(text: str) -> str:
-    """Tesseract's words joined as Chinese is written: no space next to a Chinese character,
-    full-width punctuation next to them, single spaces between Latin words."""
-    text = " ".join(text.split())
-    chars = list(text)
-    for i, ch in enumerate(chars):
-        before = _neighbour(chars, i, -1)
-        after = _neighbour(chars, i, +1)
-        if ch in _FULL_WIDTH_AFTER_CJK and before and _CJK_CHAR.match(before):
-            chars[i] = _FULL_WIDTH_AFTER_CJK[ch]
-        elif ch in _FULL_WIDTH_BEFORE_CJK and after and _CJK_CHAR.match(after):
-            chars[i] = _FULL_WIDTH_BEFORE_CJK[ch]
-    return _SPACE_NEXT_TO_CJK.sub("", "".join(chars))
-
-
-def _neighbour(chars: list[str], i: int, step: int) -> str | None:
-    j = i + step
-    while 0 <= j < len(chars) and chars[j] == " ":
-        j += step
-    return chars[j] if 0 <= j < len(chars) else None
-
 
 @dataclass
 class _Fragment:

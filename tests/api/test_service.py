@@ -1,7 +1,6 @@
 """The API with a real Redis and a real worker process: each test reads like a client's call."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 import threading

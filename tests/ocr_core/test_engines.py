@@ -11,7 +11,7 @@ from bench.synth import text_page
 from ocr_core import recognize
 from ocr_core.engines import get_engine, warm_up
 from ocr_core.engines.base import Reading, TextLine
-from ocr_core.engines.tesseract import TesseractEngine, _Fragment, merge_fragments, tidy_text
+from ocr_core.engines.tesseract import TesseractEngine, _Fragment, merge_fragments
 from ocr_core.errors import EngineUnavailable, InvalidOption
 from ocr_core.geometry import Quad
 
@@ -88,19 +88,6 @@ def test_calls_from_threads_are_serialised(engine, page):
     for t in threads:
         t.join()
     assert [results[i] for i in range(6)] == expected * 2
-
-
-@pytest.mark.parametrize("raw, tidy", [
-    ("统一 社会 信用 代码 91330100MA27XYZ12K", "统一社会信用代码91330100MA27XYZ12K"),
-    ("名 称 : 杭州 云 智 科技 有限 公司", "名称：杭州云智科技有限公司"),
-    ("有限 责任 公司 ( 自然人 投资 )", "有限责任公司（自然人投资）"),
-    ("2019 年 05 月 12 日", "2019年05月12日"),
-    ("Email: a.b@example.com  Tel: +86 571", "Email: a.b@example.com Tel: +86 571"),
-    ("Invoice No. 12, issued", "Invoice No. 12, issued"),
-    ("", ""),
-])
-def test_tidy_text(raw, tidy):
-    assert tidy_text(raw) == tidy
 
 
 def test_fragments_on_one_baseline_are_merged():

@@ -1,7 +1,6 @@
 """Jobs that run too long end `failed` with 464, by the soft limit or by the hard limit that kills the process."""
 from __future__ import annotations
 
-import pytest
 import redis
 
 from api.app import create_app
