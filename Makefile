@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk
+APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk fontconfig curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install system-packages bench clean
