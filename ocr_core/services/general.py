@@ -9,7 +9,7 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Reading, TextLine
-from ocr_core.geometry import Quad, Rect, scale_image
+from ocr_core.geometry import Quad, Rect, Transform, scale_image
 from ocr_core.orient import upright_page
 from ocr_core.textlines import even_light, find_text_lines, grey_of
 
@@ -39,6 +39,8 @@ class PageText:
     was done to read them."""
 
     lines: list[TextLine]
+    upright: np.ndarray          # the page cut out, turned upright and straightened
+    to_original: Transform       # points of `upright` -> points of the picture sent
     engine: str = "tesseract"
     rotation: int = 0
     skew: float = 0.0
@@ -89,7 +91,8 @@ def read_page_text(image: np.ndarray, pipeline: Pipeline) -> PageText:
         warnings.append("skew_corrected")
     if lines and sharpness < _BLUR_VARIANCE:
         warnings.append("blurry")
-    return PageText(lines, pipeline.reader, page.rotation, page.skew, sharpness, warnings)
+    return PageText(lines, page.image, page.transform, pipeline.reader, page.rotation, page.skew, sharpness,
+                    warnings)
 
 
 def ocr_general(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:

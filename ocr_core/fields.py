@@ -1,0 +1,100 @@
+"""The extract step for labelled documents: each field found by its printed label, never by offsets.
+
+A card's lines, in reading order, are one stream of text. A value runs from the end of its
+label to the next label, on the same line (性别男民族汉) or on the lines that follow (an address
+that wraps), so a layout that shifts or merges lines differently still reads the same.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocr_core.engines.base import TextLine
+from ocr_core.geometry import Quad
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value read after its label: its text, the boxes of the lines it came from, their least confidence."""
+
+    text: str
+    quads: tuple[Quad, ...]
+    prob: float
+
+
+@dataclass(frozen=True)
+class _Hit:
+    label: str
+    line: int
+    start: int
+    end: int
+
+
+def _find(text: str, label: str) -> tuple[int, int] | None:
+    """Where `label` stands in `text`: exactly, or (for labels of three characters or more)
+    with one character misread, since OCR slips on labels too (公民身份号码 → 公民身价号码)."""
+    at = text.find(label)
+    if at >= 0:
+        return at, at + len(label)
+    if len(label) < 3:
+        return None
+    for i in range(len(text) - len(label) + 1):
+        if sum(a != b for a, b in zip(text[i:i + len(label)], label)) == 1:
+            return i, i + len(label)
+    return None
+
+
+def find_labels(lines: list[TextLine], labels: list[str]) -> list[_Hit]:
+    """Each label's first place in the stream, in stream order; labels not found are left out.
+    Longer labels are placed first so that one containing another (出生 in 出生地) wins its text."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    hits = []
+    for label in sorted(labels, key=len, reverse=True):
+        for index, line in enumerate(lines):
+            text = line.text
+            span = _find(text, label)
+            # A place already taken by a longer label is not this one.
+            while span and any(s < span[1] and span[0] < e for s, e in taken.get(index, [])):
+                rest = _find(text[span[1]:], label)
+                span = (span[1] + rest[0], span[1] + rest[1]) if rest else None
+            if span:
+                taken.setdefault(index, []).append(span)
+                hits.append(_Hit(label, index, *span))
+                break
+    return sorted(hits, key=lambda h: (h.line, h.start))
+
+
+def extract_fields(lines: list[TextLine], labels: list[str], *, max_lines: dict[str, int] | None = None
+                   ) -> dict[str, Field]:
+    """The value of each label found: the text after it up to the next label. A value that is
+    empty on the label's own line continues on the next lines, at most `max_lines[label]` of
+    them (default 1), stopping at a line that holds another label."""
+    max_lines = max_lines or {}
+    hits = find_labels(lines, labels)
+    fields = {}
+    for n, hit in enumerate(hits):
+        following = hits[n + 1] if n + 1 < len(hits) else None
+        limit = max_lines.get(hit.label, 1)
+        parts, quads, probs = [], [], []
+        end = following.start if following and following.line == hit.line else None
+        own = lines[hit.line].text[hit.end:end].strip(" :：")
+        if own:
+            parts.append(own)
+            quads.append(lines[hit.line].quad)
+            probs.append(lines[hit.line].prob)
+        index = hit.line + 1
+        # Continue on the next lines while the field may wrap and no label has started.
+        while len(parts) < limit and index < len(lines) and (end is None):
+            if following and following.line == index:
+                head = lines[index].text[:following.start].strip()
+                if head:
+                    parts.append(head)
+                    quads.append(lines[index].quad)
+                    probs.append(lines[index].prob)
+                break
+            parts.append(lines[index].text.strip())
+            quads.append(lines[index].quad)
+            probs.append(lines[index].prob)
+            index += 1
+        if parts:
+            fields[hit.label] = Field("".join(parts), tuple(quads), min(probs))
+    return fields
