@@ -7,6 +7,7 @@ Every engine pipeline installed is measured on the same pictures, side by side.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
+from bench.synth.documents import DocumentSample, id_card, photographed_card
 from ocr_core import recognize
 from ocr_core.engines import PIPELINES, engine_installed
 from ocr_core.settings import get_settings
@@ -42,6 +44,9 @@ class Benchmark:
     unit: str
     target_clean: float      # highest error rate accepted on clean pictures
     target_photographed: float
+    service: str = "ocr_general"
+    configure: dict = field(default_factory=dict)
+    photo: Callable[[int], Distortion] = photographed   # how this kind of picture is photographed
 
 
 def general_page(seed: int, distortion: Distortion) -> Sample:
@@ -59,8 +64,17 @@ def score_general(sample: Sample, answer: dict) -> tuple[int, int]:
     return edit_distance(sample.text, general_text(answer)), len(sample.text)
 
 
+def score_fields(sample: DocumentSample, answer: dict) -> tuple[int, int]:
+    """Fields not read exactly, over the fields of the document."""
+    return sum(answer.get(name) != value for name, value in sample.fields.items()), len(sample.fields)
+
+
 BENCHMARKS: dict[str, Benchmark] = {
     "ocr_general": Benchmark(general_page, score_general, "character", 0.03, 0.06),
+    "ocr_idcard:face": Benchmark(lambda seed, d: id_card(seed, "face", distortion=d), score_fields, "field",
+                                 0.05, 0.05, "ocr_idcard", {"side": "face"}, photographed_card),
+    "ocr_idcard:back": Benchmark(lambda seed, d: id_card(seed, "back", distortion=d), score_fields, "field",
+                                 0.05, 0.05, "ocr_idcard", {"side": "back"}, photographed_card),
 }
 
 
@@ -76,14 +90,15 @@ class Tally:
         return self.errors / self.units if self.units else 0.0
 
 
-def run(service: str, engine: str, count: int, failures: Path | None, verbose: bool) -> tuple[bool, dict[str, Tally]]:
-    bench = BENCHMARKS[service]
-    configure = {"engine": engine}
+def run(name: str, engine: str, count: int, failures: Path | None, verbose: bool) -> tuple[bool, dict[str, Tally]]:
+    bench = BENCHMARKS[name]
+    service = bench.service
+    configure = {**bench.configure, "engine": engine}
     recognize(service, bench.make(0, Distortion()).encode("png"), configure)  # loads the engine outside the timing
     passed, tallies = True, {}
     for label, distortion_of, target in (
         ("clean", lambda seed: Distortion(), bench.target_clean),
-        ("photographed", photographed, bench.target_photographed),
+        ("photographed", bench.photo, bench.target_photographed),
     ):
         tally = Tally()
         for seed in range(count):
@@ -101,23 +116,27 @@ def run(service: str, engine: str, count: int, failures: Path | None, verbose: b
             if verbose:
                 print(f"  {label} seed={seed} {bench.unit} error {rate:6.2%}  {tally.seconds[-1]:.2f} s  {distortion}")
             if failures is not None and rate > target:
-                _save_failure(failures, f"{service}-{engine}-{label}-{seed}", sample, answer)
+                _save_failure(failures, f"{name.replace(':', '-')}-{engine}-{label}-{seed}", sample, answer)
         ok = tally.rate <= target
         passed &= ok
         tallies[label] = tally
         worst = ", ".join(f"{seed}:{rate:.1%}" for rate, seed in sorted(tally.worst, reverse=True)[:3])
         print(
-            f"{service} {engine:9s} {label:13s} {bench.unit} error rate {tally.rate:6.2%} (target ≤ {target:.0%}: "
+            f"{name:16s} {engine:9s} {label:13s} {bench.unit} error rate {tally.rate:6.2%} (target ≤ {target:.0%}: "
             f"{'ok' if ok else 'MISSED'})  pages {count}  s/page mean {statistics.mean(tally.seconds):.2f} "
             f"p50 {statistics.median(tally.seconds):.2f} max {max(tally.seconds):.2f}  worst seeds {worst}"
         )
     return passed, tallies
 
 
-def _save_failure(folder: Path, name: str, sample: Sample, answer: dict) -> None:
+def _save_failure(folder: Path, name: str, sample: Sample | DocumentSample, answer: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.png").write_bytes(sample.encode("png"))
-    (folder / f"{name}.txt").write_text(f"--- truth\n{sample.text}\n--- read\n{general_text(answer)}\n", encoding="utf-8")
+    if isinstance(sample, DocumentSample):
+        truth, read = json.dumps(sample.fields, ensure_ascii=False, indent=1), json.dumps(answer, ensure_ascii=False, indent=1)
+    else:
+        truth, read = sample.text, general_text(answer)
+    (folder / f"{name}.txt").write_text(f"--- truth\n{truth}\n--- read\n{read}\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,7 +93,9 @@ def find_text_lines(image: np.ndarray, char_size: float | None = None) -> list[Q
         if h < 0.3 * size or w < 0.2 * size or area < 0.08 * size * size:
             continue
         own = labels[y:y + h, x:x + w] == label
-        for left, top, right, bottom in _split_rows(own, size):
+        # Rows are cut on the ink, not the smear: smearing half fills the gap of tight leading.
+        own_ink = own & (ink[y:y + h, x:x + w] > 0)
+        for left, top, right, bottom in _split_rows(own_ink, size):
             piece = own[top:bottom, left:right]
             if bottom - top > _MAX_LINE * size and (piece.mean() < 0.5 or right - left < 1.5 * (bottom - top)):
                 continue  # a frame, a picture, a stamp: hollow or not line-shaped

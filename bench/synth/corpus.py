@@ -529,3 +529,28 @@ def random_line(rng: random.Random, max_chars: int = 30, min_chars: int = 8) -> 
 
 
 _WORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.,:/@%+-_¥")
+
+
+# --- vehicles ----------------------------------------------------------------
+
+_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
+               **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"   # never I, O or Q
+# World manufacturer identifiers of makers selling in China.
+VIN_MAKERS = ("LSV", "LFV", "LGB", "LHG", "LVS", "LSG", "LBV", "LGX", "LDC", "LZW", "LVH", "LFP")
+_VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"        # 2010 = A, ..., 2030 = Y; then 2031 = 1
+
+
+def vin_check_char(vin: str) -> str:
+    """ISO 3779 / GB 16735 check character (position 9) of a 17-character VIN."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS))
+    return "X" if total % 11 == 10 else str(total % 11)
+
+
+def vin(rng: random.Random, year: int | None = None) -> str:
+    """A 17-character vehicle identification number with a valid check character."""
+    model_year = year if year is not None else rng.randint(2010, 2024)
+    body = (rng.choice(VIN_MAKERS) + "".join(rng.choice(_VIN_CHARS) for _ in range(5)) + "0"
+            + _VIN_YEARS[(model_year - 2010) % 30] + rng.choice(_VIN_CHARS) + f"{rng.randint(0, 999999):06d}")
+    return body[:8] + vin_check_char(body) + body[9:]
