@@ -98,3 +98,22 @@ def extract_fields(lines: list[TextLine], labels: list[str], *, max_lines: dict[
         if parts:
             fields[hit.label] = Field("".join(parts), tuple(quads), min(probs))
     return fields
+
+
+def value_below(lines: list[TextLine], label: str) -> TextLine | None:
+    """The line printed under `label` and starting below it, for documents that set each label
+    above its value in columns (a passport's data page). `lines` must be on the upright page."""
+    for line in lines:
+        span = _find(line.text, label)
+        if span is None:
+            continue
+        left, top, right, bottom = line.quad.bounds()
+        height = bottom - top
+        # Where the label starts: its line may begin with another label of the same row.
+        start = left + (right - left) * span[0] / max(1, len(line.text))
+        below = [other for other in lines if other is not line
+                 and 0 <= other.quad.bounds()[1] - bottom + 0.3 * height < 2.5 * height
+                 and abs(other.quad.bounds()[0] - start) < 1.5 * height]
+        if below:
+            return min(below, key=lambda other: other.quad.bounds()[1])
+    return None

@@ -7,7 +7,7 @@ from typing import Any, Callable, Mapping
 
 from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
-from ocr_core.services import general, idcard
+from ocr_core.services import general, idcard, passport
 from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
@@ -36,6 +36,7 @@ SERVICES: dict[str, Service] = {
     # mixed: as fast as Tesseract, CER 0.03 % against 0.91 % on photographed pages (README, Figures).
     "ocr_general": Service("ocr_general", general.ocr_general, general.OPTIONS, engine="mixed"),
     "ocr_idcard": Service("ocr_idcard", idcard.ocr_idcard, idcard.OPTIONS, engine="mixed"),
+    "ocr_passport": Service("ocr_passport", passport.ocr_passport, passport.OPTIONS, engine="mixed"),
 }
 
 

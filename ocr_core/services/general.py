@@ -47,6 +47,11 @@ class PageText:
     sharpness: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
+    def upright_lines(self) -> list[TextLine]:
+        """The lines with their boxes on the upright page, where rows and columns are level."""
+        to_upright = self.to_original.inverse()
+        return [TextLine(line.text, to_upright.apply_quad(line.quad), line.prob) for line in self.lines]
+
 
 def read_page_text(image: np.ndarray, pipeline: Pipeline) -> PageText:
     """Orient the page, scale it so characters have the height the engine reads best, find

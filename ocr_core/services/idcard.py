@@ -52,11 +52,10 @@ def _outside_portrait(page, face: Quad) -> list[TextLine]:
     left, top, right, bottom = face.bounds()
     w, h = right - left, bottom - top
     region = Quad.from_box(left - 0.45 * w, top - 0.6 * h, right + 0.45 * w, bottom + 0.4 * h)
-    to_upright = page.to_original.inverse()
-    kept = [(line, to_upright.apply_quad(line.quad)) for line in page.lines]
-    kept = [(line, quad) for line, quad in kept if not region.contains(quad.center)]
+    kept = [(line, upright) for line, upright in zip(page.lines, page.upright_lines())
+            if not region.contains(upright.quad.center)]
     # Ordered again without the portrait's pieces, which had joined the rows of the address.
-    return [kept[i][0] for i in reading_order([quad for _, quad in kept])]
+    return [kept[i][0] for i in reading_order([upright.quad for _, upright in kept])]
 
 
 def _face(page, fields: dict[str, Field], lines: list[TextLine], face: Quad | None) -> tuple[dict, dict]:

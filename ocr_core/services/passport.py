@@ -1,0 +1,93 @@
+"""ocr_passport: a passport's data page, its fields from the two machine-readable lines (TD3),
+corrected by their check digits, and what only the visual zone prints (Chinese name, places,
+date of issue, authority) found under its labels."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ocr_core.engines import Pipeline
+from ocr_core.engines.base import TextLine
+from ocr_core.errors import WrongCategory
+from ocr_core.fields import value_below
+from ocr_core.services.general import read_page_text
+from ocr_core.validate import PassportMrz, expand_mrz_date, parse_td3
+
+OPTIONS: dict = {}
+_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_VISUAL_DATE = re.compile(r"(\d{1,2})\s*(?:\d{1,2}月\s*/?\s*)?([A-Z]{3})\s*(\d{4})")
+# A line of the machine-readable zone: mostly capitals, digits and the filler '<' (often misread).
+_MRZ_CHARS = re.compile(r"[A-Z0-9<«くKk]")
+
+
+def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+    page = read_page_text(image, pipeline)
+    mrz = _find_mrz(page.lines)
+    if mrz is None:
+        raise WrongCategory()
+    upright = page.upright_lines()
+    visual = {name: value_below(upright, label) for name, label in (
+        ("name_cn", "姓名"), ("birth_place", "出生地点"), ("issue_place", "签发地点"),
+        ("issue_date", "签发日期"), ("authority", "签发机关"))}
+    birth, expiry = expand_mrz_date(mrz.birth_date, "birth"), expand_mrz_date(mrz.expiry_date, "expiry")
+    answer = {
+        "authority": _chinese(visual["authority"]),
+        "birth_date": birth or "",
+        "birth_day": mrz.birth_date,
+        "birth_place": _chinese(visual["birth_place"]),
+        "country": mrz.country,
+        "expiry_date": expiry or "",
+        "expiry_day": mrz.expiry_date,
+        "issue_date": _visual_date(visual["issue_date"]),
+        "issue_place": _chinese(visual["issue_place"]),
+        "line0": mrz.line0,
+        "line1": mrz.line1,
+        "name": ".".join(part.replace(" ", ".") for part in (mrz.surname, mrz.given_names) if part),
+        "name_cn": _chinese(visual["name_cn"]),
+        "passport_no": mrz.passport_no,
+        "person_id": mrz.personal_number,
+        "sex": mrz.sex,
+        "src_country": mrz.nationality,
+        "success": True,
+        "type": mrz.type,
+    }
+    if configure.get("evidence"):
+        answer["evidence"] = _evidence(mrz, visual, page.engine)
+        answer["warnings"] = page.warnings + ([] if mrz.all_checks_ok else ["checksum_failed:mrz"])
+    return answer
+
+
+def _find_mrz(lines: list[TextLine]) -> PassportMrz | None:
+    """The two lines of 44 that parse as TD3: the last pair of long MRZ-looking lines."""
+    candidates = [line for line in lines if len(line.text) >= 30
+                  and len(_MRZ_CHARS.findall(line.text.replace(" ", ""))) >= 0.9 * len(line.text.replace(" ", ""))]
+    for first, second in zip(candidates[-2::-1], candidates[:0:-1]):
+        mrz = parse_td3(first.text, second.text)
+        if mrz is not None:
+            return mrz
+    return None
+
+
+def _chinese(line: TextLine | None) -> str:
+    """The Chinese part of a bilingual value (新疆/XINJIANG → 新疆; 雷云立 LEI, YUNLI → 雷云立)."""
+    if line is None:
+        return ""
+    return "".join(ch for ch in line.text.split("/")[0] if "\u4e00" <= ch <= "\u9fff")
+
+
+def _visual_date(line: TextLine | None) -> str:
+    match = _VISUAL_DATE.search(line.text.upper()) if line else None
+    if not match or match.group(2) not in _MONTHS:
+        return ""
+    return f"{match.group(3)}{_MONTHS[match.group(2)]:02d}{int(match.group(1)):02d}"
+
+
+def _evidence(mrz: PassportMrz, visual: dict[str, TextLine | None], engine: str) -> dict:
+    checked = {"passport_no": mrz.passport_no_ok, "birth_date": mrz.birth_date_ok, "expiry_date": mrz.expiry_date_ok,
+               "person_id": mrz.personal_number_ok, "line1": mrz.composite_ok}
+    evidence = {name: {"box": None, "prob": None, "valid": ok, "engine": engine} for name, ok in checked.items()}
+    for name, line in visual.items():
+        evidence[name] = {"box": line.quad.to_list() if line else None, "prob": round(line.prob, 5) if line else 0.0,
+                          "valid": None, "engine": engine}
+    return evidence
