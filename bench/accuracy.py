@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
-from bench.synth.documents import DocumentSample, id_card, photographed_card
+from bench.synth.documents import DocumentSample, id_card, passport, photographed_card
 from ocr_core import recognize
 from ocr_core.errors import ServiceError
 from ocr_core.engines import PIPELINES, engine_installed
@@ -76,6 +76,8 @@ BENCHMARKS: dict[str, Benchmark] = {
                                  0.05, 0.05, "ocr_idcard", {"side": "face"}, photographed_card),
     "ocr_idcard:back": Benchmark(lambda seed, d: id_card(seed, "back", distortion=d), score_fields, "field",
                                  0.05, 0.05, "ocr_idcard", {"side": "back"}, photographed_card),
+    "ocr_passport": Benchmark(lambda seed, d: passport(seed, distortion=d), score_fields, "field",
+                              0.05, 0.05, "ocr_passport", {}, photographed_card),
 }
 
 

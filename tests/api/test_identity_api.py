@@ -1,4 +1,4 @@
-"""ocr_idcard through the API, both sides, both wire formats, as the reference's clients call it."""
+"""Identity documents through the API, as the reference's clients call them: both sides, both wire formats."""
 from __future__ import annotations
 
 import json
@@ -42,3 +42,12 @@ def test_an_unknown_side_answers_461(client, appcode, page_png):
     r = client.post("/api/predict/ocr_idcard", headers={"Authorization": f"APPCODE {appcode}"},
                     data=json.dumps({"image": b64(page_png), "configure": {"side": "front"}}))
     assert r.status_code == 461 and "'side' must be one of 'face', 'back'" in r.json["error_msg"]
+
+
+def test_passport_through_the_api(client, appcode):
+    from bench.synth.documents import passport
+    sample = passport(15, distortion=photographed_card(15))
+    r = client.post("/api/predict/ocr_passport", headers={"Authorization": f"APPCODE {appcode}"},
+                    data=json.dumps({"image": b64(sample.encode("jpg"))}))
+    assert r.status_code == 200, r.json
+    assert {k: r.json[k] for k in sample.fields} == sample.fields
