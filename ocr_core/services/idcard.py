@@ -8,12 +8,12 @@ import re
 import numpy as np
 
 from ocr_core.engines import Pipeline
+from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.faces import find_face
 from ocr_core.fields import Field, extract_fields
-from ocr_core.engines.base import TextLine
 from ocr_core.geometry import Quad, Rect, reading_order
-from ocr_core.services.general import read_page_text
+from ocr_core.services.general import PageText, read_page_text
 from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date, normalize_period
 
 OPTIONS = {"side": ("face", "back")}
@@ -45,7 +45,7 @@ def _evidence(field: Field | None, valid: bool | None = None) -> dict:
     return {"box": field.quads[0].to_list(), "prob": round(field.prob, 5), "valid": valid}
 
 
-def _outside_portrait(page, face: Quad) -> list[TextLine]:
+def _outside_portrait(page: PageText, face: Quad) -> list[TextLine]:
     """The lines that are not part of the portrait, in reading order: its hair, eyebrows, mouth
     and shoulders read as 二, 1, L or C on the rows of the address. The portrait is the head
     found, widened to the shoulders and down to them."""
@@ -58,7 +58,7 @@ def _outside_portrait(page, face: Quad) -> list[TextLine]:
     return [kept[i][0] for i in reading_order([upright.quad for _, upright in kept])]
 
 
-def _face(page, fields: dict[str, Field], lines: list[TextLine], face: Quad | None) -> tuple[dict, dict]:
+def _face(page: PageText, fields: dict[str, Field], lines: list[TextLine], face: Quad | None) -> tuple[dict, dict]:
     number_field = fields.get("公民身份号码") or _number_anywhere(lines)
     birth_printed = normalize_date(fields["出生"].text) if "出生" in fields else None
     sex_printed = _first_of(fields.get("性别"), "男女")
@@ -96,7 +96,7 @@ def _back(fields: dict[str, Field]) -> tuple[dict, dict]:
     return answer, evidence
 
 
-def _face_rect(page, face: Quad | None) -> dict:
+def _face_rect(page: PageText, face: Quad | None) -> dict:
     """The portrait as the reference draws it: centre, size and clockwise angle in the picture sent."""
     if face is None:
         return {"angle": 0, "center": {"x": 0, "y": 0}, "size": {"height": 0, "width": 0}}
