@@ -117,3 +117,44 @@ def value_below(lines: list[TextLine], label: str) -> TextLine | None:
         if below:
             return min(below, key=lambda other: other.quad.bounds()[1])
     return None
+
+
+def without_latin_lines(lines: list[TextLine]) -> list[TextLine]:
+    """The lines that can hold a value of a bilingual card: those with a Chinese character or a
+    digit. The English labels printed under the Chinese ones (Address, Valid Period) and the
+    specks of the background read as L or T would otherwise join a value that wraps."""
+    return [line for line in lines if any(ch.isdigit() or "\u4e00" <= ch <= "\u9fff" for ch in line.text)
+            and not (len(line.text.strip()) == 1 and line.prob < 0.6)]
+
+
+def field_evidence(field: Field | None, valid: bool | None = None) -> dict:
+    """The `evidence` of one field (API.md): its first box, its confidence, whether a check held."""
+    if field is None:
+        return {"box": None, "prob": 0.0, "valid": valid}
+    return {"box": field.quads[0].to_list(), "prob": round(field.prob, 5), "valid": valid}
+
+
+def row_between(lines: list[TextLine], label: str, next_label: str) -> str | None:
+    """The text of the table row that `label` heads, up to the row of `next_label` below it, for
+    a value that wraps inside its cell (an address in two lines) and that the line finder cut
+    into pieces or merged with the English label beside it. Pieces of one character are specks.
+    `lines` must be on the upright page; the label itself is taken out of the text."""
+    head = next((line for line in lines if _find(line.text, label)), None)
+    below = next((line for line in lines if _find(line.text, next_label)), None)
+    if head is None or below is None:
+        return None
+    top, bottom = head.quad.center[1], below.quad.center[1]
+    if bottom <= top:
+        return None
+    half = (bottom - top) / 2
+    pieces = sorted((line for line in lines if top - half <= line.quad.center[1] < bottom - half
+                     and len(line.text.strip()) > 1), key=lambda line: line.quad.center[1])
+    rows: list[list[TextLine]] = []
+    for line in pieces:
+        _, line_top, _, line_bottom = line.quad.bounds()
+        if rows and line.quad.center[1] - rows[-1][0].quad.center[1] < 0.5 * (line_bottom - line_top):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    text = "".join(line.text for row in rows for line in sorted(row, key=lambda line: line.quad.center[0]))
+    return text.replace(label, "")

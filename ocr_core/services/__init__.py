@@ -8,6 +8,8 @@ from typing import Any, Callable, Mapping
 from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
 from ocr_core.services import general, idcard, passport
+from ocr_core.services import driver_license, vehicle_license
+from ocr_core.services import household_register
 from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
@@ -37,6 +39,9 @@ SERVICES: dict[str, Service] = {
     "ocr_general": Service("ocr_general", general.ocr_general, general.OPTIONS, engine="mixed"),
     "ocr_idcard": Service("ocr_idcard", idcard.ocr_idcard, idcard.OPTIONS, engine="mixed"),
     "ocr_passport": Service("ocr_passport", passport.ocr_passport, passport.OPTIONS, engine="mixed"),
+    "ocr_driver_license": Service("ocr_driver_license", driver_license.ocr_driver_license, driver_license.OPTIONS, engine="mixed"),
+    "ocr_vehicle_license": Service("ocr_vehicle_license", vehicle_license.ocr_vehicle_license, vehicle_license.OPTIONS, engine="mixed"),
+    "ocr_household_register": Service("ocr_household_register", household_register.ocr_household_register, household_register.OPTIONS, engine="mixed"),
 }
 
 

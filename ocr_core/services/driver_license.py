@@ -1,0 +1,128 @@
+"""ocr_driver_license: the motor vehicle driving licence (机动车驾驶证), main page (number, name,
+sex, address, permitted class, validity) and supplementary page (archive number), each field
+found by its printed label; a field that cannot be read answers "NoResult", as the reference does."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+
+from ocr_core.engines import Pipeline, get_engine
+from ocr_core.errors import WrongCategory
+from ocr_core.fields import Field, extract_fields, field_evidence, row_between, without_latin_lines
+from ocr_core.reread import first_parsed, rest_of_row, values_alone
+from ocr_core.services.general import read_page_text
+from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
+
+OPTIONS = {"side": ("face", "back")}
+NO_RESULT = "NoResult"
+FACE_LABELS = ["证号", "姓名", "性别", "国籍", "住址", "出生日期", "初次领证日期", "准驾车型", "有效起始日期", "有效期限"]
+BACK_LABELS = ["证号", "姓名", "档案编号", "记录"]
+# 18 characters of an ID number, with the letters OCR puts for digits (the validator corrects them).
+_NUMBER = re.compile(r"[0-9OoDIlZSBG]{17}[0-9Xx]")
+# Permitted classes: A1 … D, combined (A1A2) and with the added classes D, E, F, M, N, P.
+_CLASS = re.compile(r"(?:[ABC][1-6]|[DEFMNP])+")
+
+
+def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+    side = configure.get("side", "face")
+    page = read_page_text(image, pipeline)
+    lines = without_latin_lines(page.lines)
+    labels = FACE_LABELS if side == "face" else BACK_LABELS
+    fields = extract_fields(lines, labels, max_lines={"住址": 2})
+    alone = values_alone(page, lines, labels, get_engine(pipeline.reader))
+    # Each value's readings, best first: read alone, then as read with its line.
+    readings = {label: [*alone.get(label, []), fields[label].text if label in fields else None] for label in labels}
+    if side == "face":
+        # The address wraps inside its cell: its row's pieces first, then what followed its label.
+        readings["住址"] = [row_between(without_latin_lines(page.upright_lines()), "住址", "出生日期"), *readings["住址"][::-1]]
+        start_line = next((line for line in lines if "有效起始日期" in line.text), None)
+        if start_line is not None and "有效期限" not in fields:
+            # Old style: its 有效期限 (6年) sits under the seal, where the line finder may lose it.
+            readings["有效期限"].append(rest_of_row(page, start_line, get_engine(pipeline.reader)))
+    answer, evidence = _face(lines, fields, readings) if side == "face" else _back(fields, readings)
+    answer = {"config_str": json.dumps(configure, ensure_ascii=False), **answer, "success": True}
+    if configure.get("evidence"):
+        answer["evidence"] = {name: {**item, "engine": page.engine} for name, item in evidence.items()}
+        answer["warnings"] = page.warnings + [f"checksum_failed:{n}" for n, e in evidence.items() if e["valid"] is False]
+    return answer
+
+
+def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, dict]:
+    number_field = fields.get("证号") or _first_match(lines, _NUMBER)
+    sex = first_parsed(readings["性别"], lambda text: next((ch for ch in text if ch in "男女"), None))
+    num = first_parsed(readings["证号"] + [line.text for line in lines], lambda text: _number(text, sex))
+    if len(fields) < 2 and num is None:
+        raise WrongCategory()
+    if "有效起始日期" in fields:
+        # Licences before 2008: a start date and a duration in years (有效期限 6年).
+        start = first_parsed(readings["有效起始日期"], normalize_date)
+        end = first_parsed(readings["有效期限"], _years)
+    else:
+        # The first reading with both ends, else what the line gave.
+        start, end = first_parsed(readings["有效期限"], lambda text: _both(normalize_period(text))) or (
+            normalize_period(readings["有效期限"][-1] or ""))
+    classes = first_parsed(readings["准驾车型"], lambda text: _CLASS.fullmatch(text.upper().replace(" ", "").strip(":：")))
+    answer = {
+        "name": first_parsed(readings["姓名"], _chinese) or NO_RESULT,
+        "num": num or NO_RESULT,
+        "vehicle_type": classes.group(0) if classes else NO_RESULT,
+        "start_date": start or NO_RESULT,
+        "end_date": end or NO_RESULT,
+        "addr": first_parsed(readings["住址"], _address) or NO_RESULT,
+        "sex": sex or (id_sex(num) if num else NO_RESULT),
+    }
+    period = fields.get("有效起始日期") or fields.get("有效期限")
+    evidence = {
+        "name": field_evidence(fields.get("姓名")),
+        "num": field_evidence(number_field, num is not None),
+        "vehicle_type": field_evidence(fields.get("准驾车型"), classes is not None),
+        "start_date": field_evidence(period, start is not None if period else None),
+        "end_date": field_evidence(fields.get("有效期限"), end is not None if "有效期限" in fields else None),
+        "addr": field_evidence(fields.get("住址")),
+        "sex": field_evidence(fields.get("性别"), answer["sex"] == id_sex(num) if num and sex else None),
+    }
+    return answer, evidence
+
+
+def _back(fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, dict]:
+    if not fields:
+        raise WrongCategory()
+    archive = first_parsed(readings["档案编号"], lambda text: (re.findall(r"\d{12}", text.replace(" ", "")) or [None])[0])
+    answer = {"archive_no": archive or NO_RESULT}
+    return answer, {"archive_no": field_evidence(fields.get("档案编号"), archive is not None)}
+
+
+def _years(text: str) -> str | None:
+    """The length of an old licence's validity: 6 in 6年 (or a number alone)."""
+    match = re.search(r"(\d{1,2})\s*年", text) or re.fullmatch(r"\D*(\d{1,2})\D*", text)
+    return match.group(1) if match else None
+
+
+def _both(period: tuple[str | None, str | None]) -> tuple[str, str] | None:
+    return period if all(period) else None
+
+
+def _number(text: str, sex: str | None) -> str | None:
+    match = _NUMBER.search(text.replace(" ", ""))
+    return correct_id_number(match.group(0), sex=sex) if match else None
+
+
+def _first_match(lines, pattern: re.Pattern) -> Field | None:
+    for line in lines:
+        if pattern.search(line.text.replace(" ", "")):
+            return Field(line.text, (line.quad,), line.prob)
+    return None
+
+
+def _chinese(text: str, keep_digits: bool = False) -> str:
+    """The Chinese of a value (and its digits, for an address): Latin letters are the English
+    labels the line finder joined to it."""
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·"
+                   or (keep_digits and (ch.isdigit() or ch in "-—（）()")))
+
+
+def _address(text: str) -> str:
+    # An address starts with its province, never a digit; 址 is left of a label half read.
+    return _chinese(text, keep_digits=True).lstrip("0123456789址")

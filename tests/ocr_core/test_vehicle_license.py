@@ -1,0 +1,43 @@
+"""ocr_vehicle_license on generated licences, flat and photographed: every field of the reference, by its label."""
+from __future__ import annotations
+
+import pytest
+
+import ocr_core
+from bench.synth.documents import id_card, photographed_card, vehicle_license
+from ocr_core.errors import WrongCategory
+
+
+def recognize(sample, side: str, **configure) -> dict:
+    return ocr_core.recognize("ocr_vehicle_license", sample.encode("jpg" if sample.distortion.jpeg_quality else "png"),
+                              {"side": side, **configure})
+
+
+@pytest.mark.parametrize("seed", [2, 5, 6, 9])
+def test_face_fields_flat_and_photographed(seed):
+    sample = vehicle_license(seed, "face", distortion=photographed_card(seed) if seed % 2 else None)
+    answer = recognize(sample, "face")
+    assert {k: answer[k] for k in sample.fields} == sample.fields
+    assert answer["config_str"] == '{"side": "face"}' and answer["success"] is True
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4])
+def test_back_fields_in_the_reference_form(seed):
+    sample = vehicle_license(seed, "back", distortion=photographed_card(seed) if seed % 2 else None)
+    answer = recognize(sample, "back")
+    assert {k: answer[k] for k in sample.fields} == sample.fields
+    # The reference's spelling, and '' for the masses the card prints as --.
+    assert answer["appproved_passenger_capacity"].endswith("人") and answer["traction_mass"] == ""
+
+
+def test_evidence_marks_the_checked_vin():
+    answer = recognize(vehicle_license(6, "face"), "face", evidence=True)
+    assert answer["evidence"]["vin"]["valid"] is True and len(answer["evidence"]["vin"]["box"]) == 4
+
+
+def test_an_id_card_is_the_wrong_category():
+    sample = id_card(4, "face")
+    with pytest.raises(WrongCategory):
+        recognize(sample, "face")
+    with pytest.raises(WrongCategory):
+        recognize(sample, "back")
