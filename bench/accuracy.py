@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
-from bench.synth.documents import DocumentSample, id_card, passport, photographed_card
-from bench.synth.documents import household_register
+from bench.synth.documents import (DocumentSample, driver_license, household_register, id_card, passport,
+                                    photographed_card, vehicle_license)
 from ocr_core import recognize
 from ocr_core.errors import ServiceError
 from ocr_core.engines import PIPELINES, engine_installed

@@ -6,6 +6,7 @@ that wraps), so a layout that shifts or merges lines differently still reads the
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ocr_core.engines.base import TextLine
@@ -158,3 +159,17 @@ def row_between(lines: list[TextLine], label: str, next_label: str) -> str | Non
             rows.append([line])
     text = "".join(line.text for row in rows for line in sorted(row, key=lambda line: line.quad.center[0]))
     return text.replace(label, "")
+
+
+# 18 characters of an ID number, with the letters OCR puts for digits (the validator corrects them).
+ID_NUMBER_LIKE = re.compile(r"[0-9OoDIlZSBG]{17}[0-9Xx]")
+
+
+def first_match(lines: list[TextLine], pattern: re.Pattern) -> Field | None:
+    """What `pattern` matches on the first line that holds it (spaces ignored): a value found
+    by its form when its label was not read."""
+    for line in lines:
+        match = pattern.search(line.text.replace(" ", ""))
+        if match:
+            return Field(match.group(0), (line.quad,), line.prob)
+    return None

@@ -6,11 +6,15 @@ into one tall line, and the reader then drops or misreads the value's first char
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 import numpy as np
 
+from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine, TextLine
+from ocr_core.fields import Field, extract_fields, without_latin_lines
+from ocr_core.reading import PageText, read_page_text
 from ocr_core.textlines import grey_of, ink_mask, without_rules
 
 # The blank between a label and its value is wider than the space between its words or
@@ -39,6 +43,26 @@ def values_alone(page, lines: list[TextLine], labels: list[str], engine: Engine)
                 if text:
                     found.setdefault(label, []).append(text)
     return found
+
+
+@dataclass(frozen=True)
+class LabelledPage:
+    """A bilingual card read for its labels: the page, its Chinese lines, the fields found
+    after their labels, and every reading of each value, best first (alone, then with its line)."""
+
+    page: PageText
+    lines: list[TextLine]
+    fields: dict[str, Field]
+    readings: dict[str, list[str | None]]
+
+
+def read_labelled(image: np.ndarray, pipeline: Pipeline, labels: list[str], max_lines: dict[str, int]) -> LabelledPage:
+    page = read_page_text(image, pipeline)
+    lines = without_latin_lines(page.lines)
+    fields = extract_fields(lines, labels, max_lines=max_lines)
+    alone = values_alone(page, lines, labels, get_engine(pipeline.reader))
+    readings = {label: [*alone.get(label, []), fields[label].text if label in fields else None] for label in labels}
+    return LabelledPage(page, lines, fields, readings)
 
 
 def first_parsed(readings: list[str | None], parse: Callable[[str], T | None]) -> T | None:

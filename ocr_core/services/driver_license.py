@@ -10,30 +10,22 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, extract_fields, field_evidence, row_between, without_latin_lines
-from ocr_core.reread import first_parsed, rest_of_row, values_alone
-from ocr_core.services.general import read_page_text
+from ocr_core.fields import ID_NUMBER_LIKE, Field, field_evidence, first_match, row_between, without_latin_lines
+from ocr_core.reread import first_parsed, read_labelled, rest_of_row
 from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
 
 OPTIONS = {"side": ("face", "back")}
 NO_RESULT = "NoResult"
 FACE_LABELS = ["证号", "姓名", "性别", "国籍", "住址", "出生日期", "初次领证日期", "准驾车型", "有效起始日期", "有效期限"]
 BACK_LABELS = ["证号", "姓名", "档案编号", "记录"]
-# 18 characters of an ID number, with the letters OCR puts for digits (the validator corrects them).
-_NUMBER = re.compile(r"[0-9OoDIlZSBG]{17}[0-9Xx]")
 # Permitted classes: A1 … D, combined (A1A2) and with the added classes D, E, F, M, N, P.
 _CLASS = re.compile(r"(?:[ABC][1-6]|[DEFMNP])+")
 
 
 def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     side = configure.get("side", "face")
-    page = read_page_text(image, pipeline)
-    lines = without_latin_lines(page.lines)
-    labels = FACE_LABELS if side == "face" else BACK_LABELS
-    fields = extract_fields(lines, labels, max_lines={"住址": 2})
-    alone = values_alone(page, lines, labels, get_engine(pipeline.reader))
-    # Each value's readings, best first: read alone, then as read with its line.
-    readings = {label: [*alone.get(label, []), fields[label].text if label in fields else None] for label in labels}
+    read = read_labelled(image, pipeline, FACE_LABELS if side == "face" else BACK_LABELS, {"住址": 2})
+    page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if side == "face":
         # The address wraps inside its cell: its row's pieces first, then what followed its label.
         readings["住址"] = [row_between(without_latin_lines(page.upright_lines()), "住址", "出生日期"), *readings["住址"][::-1]]
@@ -50,7 +42,7 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
 
 
 def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, dict]:
-    number_field = fields.get("证号") or _first_match(lines, _NUMBER)
+    number_field = fields.get("证号") or first_match(lines, ID_NUMBER_LIKE)
     sex = first_parsed(readings["性别"], lambda text: next((ch for ch in text if ch in "男女"), None))
     num = first_parsed(readings["证号"] + [line.text for line in lines], lambda text: _number(text, sex))
     if len(fields) < 2 and num is None:
@@ -105,15 +97,8 @@ def _both(period: tuple[str | None, str | None]) -> tuple[str, str] | None:
 
 
 def _number(text: str, sex: str | None) -> str | None:
-    match = _NUMBER.search(text.replace(" ", ""))
+    match = ID_NUMBER_LIKE.search(text.replace(" ", ""))
     return correct_id_number(match.group(0), sex=sex) if match else None
-
-
-def _first_match(lines, pattern: re.Pattern) -> Field | None:
-    for line in lines:
-        if pattern.search(line.text.replace(" ", "")):
-            return Field(line.text, (line.quad,), line.prob)
-    return None
 
 
 def _chinese(text: str, keep_digits: bool = False) -> str:

@@ -15,7 +15,7 @@ from ocr_core.errors import WrongCategory
 from ocr_core.fields import find_labels
 from ocr_core.geometry import Quad
 from ocr_core.seals import find_red_regions
-from ocr_core.services.general import PageText, read_page_text
+from ocr_core.reading import PageText, read_page_text
 from ocr_core.textlines import grey_of
 from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date
 

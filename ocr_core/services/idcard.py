@@ -3,7 +3,6 @@ portrait) and back (issuing authority, validity), each field found by its printe
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 
@@ -11,17 +10,14 @@ from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.faces import find_face
-from ocr_core.fields import Field, extract_fields
+from ocr_core.fields import ID_NUMBER_LIKE, Field, extract_fields, field_evidence, first_match
 from ocr_core.geometry import Quad, Rect, reading_order
-from ocr_core.services.general import PageText, read_page_text
+from ocr_core.reading import PageText, read_page_text
 from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date, normalize_period
 
 OPTIONS = {"side": ("face", "back")}
 FACE_LABELS = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]
 BACK_LABELS = ["签发机关", "有效期限"]
-# An ID number anywhere on the card, when its label was not read: 17 digits and a digit or X,
-# with the letters OCR puts for digits allowed (the validator corrects them).
-_NUMBER = re.compile(r"[0-9OoDIlZSBG]{17}[0-9Xx]")
 
 
 def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
@@ -39,12 +35,6 @@ def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     return answer
 
 
-def _evidence(field: Field | None, valid: bool | None = None) -> dict:
-    if field is None:
-        return {"box": None, "prob": 0.0, "valid": valid}
-    return {"box": field.quads[0].to_list(), "prob": round(field.prob, 5), "valid": valid}
-
-
 def _outside_portrait(page: PageText, face: Quad) -> list[TextLine]:
     """The lines that are not part of the portrait, in reading order: its hair, eyebrows, mouth
     and shoulders read as 二, 1, L or C on the rows of the address. The portrait is the head
@@ -59,7 +49,7 @@ def _outside_portrait(page: PageText, face: Quad) -> list[TextLine]:
 
 
 def _face(page: PageText, fields: dict[str, Field], lines: list[TextLine], face: Quad | None) -> tuple[dict, dict]:
-    number_field = fields.get("公民身份号码") or _number_anywhere(lines)
+    number_field = fields.get("公民身份号码") or first_match(lines, ID_NUMBER_LIKE)
     birth_printed = normalize_date(fields["出生"].text) if "出生" in fields else None
     sex_printed = _first_of(fields.get("性别"), "男女")
     num = correct_id_number(number_field.text, birth=birth_printed, sex=sex_printed) if number_field else None
@@ -75,12 +65,12 @@ def _face(page: PageText, fields: dict[str, Field], lines: list[TextLine], face:
         "face_rect": _face_rect(page, face),
     }
     evidence = {
-        "name": _evidence(fields.get("姓名")),
-        "sex": _evidence(fields.get("性别"), answer["sex"] == id_sex(num) if num and answer["sex"] else None),
-        "nationality": _evidence(fields.get("民族")),
-        "birth": _evidence(fields.get("出生"), answer["birth"] == id_birth(num) if num and answer["birth"] else None),
-        "address": _evidence(fields.get("住址")),
-        "num": _evidence(number_field, num is not None),
+        "name": field_evidence(fields.get("姓名")),
+        "sex": field_evidence(fields.get("性别"), answer["sex"] == id_sex(num) if num and answer["sex"] else None),
+        "nationality": field_evidence(fields.get("民族")),
+        "birth": field_evidence(fields.get("出生"), answer["birth"] == id_birth(num) if num and answer["birth"] else None),
+        "address": field_evidence(fields.get("住址")),
+        "num": field_evidence(number_field, num is not None),
     }
     return answer, evidence
 
@@ -90,9 +80,9 @@ def _back(fields: dict[str, Field]) -> tuple[dict, dict]:
         raise WrongCategory()
     start, end = normalize_period(fields["有效期限"].text) if "有效期限" in fields else (None, None)
     answer = {"issue": _text(fields.get("签发机关")), "start_date": start or "", "end_date": end or ""}
-    evidence = {"issue": _evidence(fields.get("签发机关")),
-                "start_date": _evidence(fields.get("有效期限"), start is not None if "有效期限" in fields else None),
-                "end_date": _evidence(fields.get("有效期限"), end is not None if "有效期限" in fields else None)}
+    evidence = {"issue": field_evidence(fields.get("签发机关")),
+                "start_date": field_evidence(fields.get("有效期限"), start is not None if "有效期限" in fields else None),
+                "end_date": field_evidence(fields.get("有效期限"), end is not None if "有效期限" in fields else None)}
     return answer, evidence
 
 
@@ -103,14 +93,6 @@ def _face_rect(page: PageText, face: Quad | None) -> dict:
     rect = Rect.from_quad(page.to_original.apply_quad(face))
     return {"angle": rect.angle, "center": {"x": round(rect.left + rect.width / 2, 1), "y": round(rect.top + rect.height / 2, 1)},
             "size": {"height": round(rect.height, 2), "width": round(rect.width, 2)}}
-
-
-def _number_anywhere(lines) -> Field | None:
-    for line in lines:
-        match = _NUMBER.search(line.text.replace(" ", ""))
-        if match:
-            return Field(match.group(0), (line.quad,), line.prob)
-    return None
 
 
 def _text(field: Field | None) -> str:

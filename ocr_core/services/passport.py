@@ -14,7 +14,7 @@ from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import value_below
-from ocr_core.services.general import read_page_text
+from ocr_core.reading import read_page_text
 from ocr_core.validate import PassportMrz, expand_mrz_date, mrz_check_digit, parse_td3
 
 OPTIONS: dict = {}

@@ -8,11 +8,10 @@ import re
 
 import numpy as np
 
-from ocr_core.engines import Pipeline, get_engine
+from ocr_core.engines import Pipeline
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import extract_fields, field_evidence, row_between, without_latin_lines
-from ocr_core.reread import first_parsed, values_alone
-from ocr_core.services.general import read_page_text
+from ocr_core.fields import field_evidence, row_between, without_latin_lines
+from ocr_core.reread import first_parsed, read_labelled
 from ocr_core.validate import correct_vin, normalize_date
 
 OPTIONS = {"side": ("face", "back")}
@@ -29,15 +28,11 @@ _INSPECTION = re.compile(r"检验有效期至(\d{4})年(\d{1,2})月([\u4e00-\u9f
 
 def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     side = configure.get("side", "face")
-    page = read_page_text(image, pipeline)
-    lines = without_latin_lines(page.lines)
     labels = FACE_LABELS if side == "face" else BACK_LABELS
-    fields = extract_fields(lines, labels, max_lines={"住址": 2})
+    read = read_labelled(image, pipeline, labels, {"住址": 2})
+    page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if len(fields) < 2:
         raise WrongCategory()
-    alone = values_alone(page, lines, labels, get_engine(pipeline.reader))
-    # Each value's readings, best first: read alone, then as read with its line.
-    readings = {label: [*alone.get(label, []), fields[label].text if label in fields else None] for label in labels}
     if side == "face":
         # The address wraps inside its cell: its row's pieces first, then what followed its label.
         readings["住址"] = [row_between(without_latin_lines(page.upright_lines()), "住址", "使用性质"), *readings["住址"][::-1]]
