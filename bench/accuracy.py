@@ -113,6 +113,7 @@ class Tally:
     units: int = 0
     seconds: list[float] = field(default_factory=list)
     worst: list[tuple[float, int]] = field(default_factory=list)  # (error rate, seed)
+    field_misses: dict[str, int] = field(default_factory=dict)   # documents: field -> pictures it was wrong on
 
     @property
     def rate(self) -> float:
@@ -145,6 +146,9 @@ def run(name: str, engine: str, count: int, failures: Path | None, verbose: bool
                 answer = {"error_code": exc.code}
             tally.seconds.append(time.perf_counter() - started)
             errors, units = bench.score(sample, answer)
+            for field_name, value in getattr(sample, "fields", {}).items():
+                if answer.get(field_name) != value:
+                    tally.field_misses[field_name] = tally.field_misses.get(field_name, 0) + 1
             tally.errors += errors
             tally.units += units
             rate = errors / units if units else 0.0
@@ -162,6 +166,9 @@ def run(name: str, engine: str, count: int, failures: Path | None, verbose: bool
             f"{'ok' if ok else 'MISSED'})  pages {count}  s/page mean {statistics.mean(tally.seconds):.2f} "
             f"p50 {statistics.median(tally.seconds):.2f} max {max(tally.seconds):.2f}  worst seeds {worst}"
         )
+        if tally.field_misses:
+            below = ", ".join(f"{f} {1 - n / count:.0%}" for f, n in sorted(tally.field_misses.items(), key=lambda i: -i[1]))
+            print(f"{'':16s} {'':9s} {'':13s} fields below 100 %: {below}")
     return passed, tallies
 
 
@@ -200,5 +207,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed else 1
 
 
-if __name__ == "__main__":
+if __field_name_ == "__main__":
     sys.exit(main())
