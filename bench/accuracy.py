@@ -207,5 +207,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if passed else 1
 
 
-if __field_name_ == "__main__":
+if __name__ == "__main__":
     sys.exit(main())
