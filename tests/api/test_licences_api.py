@@ -30,3 +30,19 @@ def test_vehicle_license_back_in_the_old_format(client, appcode):
     result = json.loads(r.json["outputs"][0]["outputValue"]["dataValue"])
     assert r.json["outputs"][0]["outputLabel"] == "ocr_vehicle_license"
     assert {k: result[k] for k in sample.fields} == sample.fields
+
+
+@pytest.mark.parametrize("service, make, seed, side", [
+    ("ocr_driver_license", driver_license, 4, "back"),
+    ("ocr_vehicle_license", vehicle_license, 5, "face"),
+])
+def test_the_other_sides_as_submitted_jobs(client, appcode, service, make, seed, side):
+    from tests.servers import wait_for
+    sample = make(seed, side, distortion=photographed_card(seed) if seed % 2 else None)
+    r = client.post(f"/v1/jobs/{service}", headers={"Authorization": f"APPCODE {appcode}"},
+                    data=json.dumps({"image": b64(sample.encode("jpg" if seed % 2 else "png")), "configure": {"side": side}}))
+    assert r.status_code == 202, r.json
+    job = wait_for(lambda: (j := client.get(r.headers["Location"], headers={"Authorization": f"APPCODE {appcode}"}).json)
+                   ["status"] in ("succeeded", "failed") and j, timeout=60, interval=0.1)
+    assert job["status"] == "succeeded", job
+    assert {k: job["result"][k] for k in sample.fields} == sample.fields
