@@ -36,6 +36,11 @@ def _find(text: str, label: str) -> tuple[int, int] | None:
     at = text.find(label)
     if at >= 0:
         return at, at + len(label)
+    # On bilingual cards letters of the English label below may fall between the characters
+    # (住址 read as 住d址s): allow a few Latin letters or spaces between them.
+    spaced = re.search(r"[A-Za-z\s]{0,3}".join(map(re.escape, label)), text)
+    if spaced:
+        return spaced.span()
     if len(label) < 3:
         return None
     for i in range(len(text) - len(label) + 1):
@@ -173,3 +178,25 @@ def first_match(lines: list[TextLine], pattern: re.Pattern) -> Field | None:
         if match:
             return Field(match.group(0), (line.quad,), line.prob)
     return None
+
+
+# English words of a bilingual card's labels (Name, Address, Class): two Latin letters or more.
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# What stands before an address's province: pieces of its label (no province starts with 住 or 址).
+_BEFORE_PROVINCE = re.compile(r"^(?:[^\u4e00-\u9fff]|住|址)+")
+
+
+def chinese_value(text: str) -> str:
+    """The Chinese of a value on a bilingual card: Latin letters are the English labels the
+    line finder joined to it."""
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "（）()·")
+
+
+def address_value(text: str) -> str:
+    """An address on a bilingual card: its Chinese, digits and building letters (B座, A栋), without
+    the English label words joined to it. It starts with its province: what stands before it
+    is left of its label."""
+    text = _LATIN_WORD.sub("", text)
+    kept = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isdigit() or ch in "-—（）()·"
+                   or ("A" <= ch <= "Z"))
+    return _BEFORE_PROVINCE.sub("", kept)

@@ -10,7 +10,8 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import ID_NUMBER_LIKE, Field, field_evidence, first_match, row_between, without_latin_lines
+from ocr_core.fields import (ID_NUMBER_LIKE, Field, address_value, chinese_value, field_evidence, first_match,
+                             row_between, without_latin_lines)
 from ocr_core.reread import first_parsed, read_labelled, rest_of_row
 from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
 
@@ -57,12 +58,12 @@ def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[d
             normalize_period(readings["有效期限"][-1] or ""))
     classes = first_parsed(readings["准驾车型"], lambda text: _CLASS.fullmatch(text.upper().replace(" ", "").strip(":：")))
     answer = {
-        "name": first_parsed(readings["姓名"], _chinese) or NO_RESULT,
+        "name": first_parsed(readings["姓名"], chinese_value) or NO_RESULT,
         "num": num or NO_RESULT,
         "vehicle_type": classes.group(0) if classes else NO_RESULT,
         "start_date": start or NO_RESULT,
         "end_date": end or NO_RESULT,
-        "addr": first_parsed(readings["住址"], _address) or NO_RESULT,
+        "addr": first_parsed(readings["住址"], address_value) or NO_RESULT,
         "sex": sex or (id_sex(num) if num else NO_RESULT),
     }
     period = fields.get("有效起始日期") or fields.get("有效期限")
@@ -99,15 +100,3 @@ def _both(period: tuple[str | None, str | None]) -> tuple[str, str] | None:
 def _number(text: str, sex: str | None) -> str | None:
     match = ID_NUMBER_LIKE.search(text.replace(" ", ""))
     return correct_id_number(match.group(0), sex=sex) if match else None
-
-
-def _chinese(text: str, keep_digits: bool = False) -> str:
-    """The Chinese of a value (and its digits, for an address): Latin letters are the English
-    labels the line finder joined to it."""
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·"
-                   or (keep_digits and (ch.isdigit() or ch in "-—（）()")))
-
-
-def _address(text: str) -> str:
-    # An address starts with its province, never a digit; 址 is left of a label half read.
-    return _chinese(text, keep_digits=True).lstrip("0123456789址")

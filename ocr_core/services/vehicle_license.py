@@ -10,7 +10,7 @@ import numpy as np
 
 from ocr_core.engines import Pipeline
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import field_evidence, row_between, without_latin_lines
+from ocr_core.fields import address_value, chinese_value, field_evidence, row_between, without_latin_lines
 from ocr_core.reread import first_parsed, read_labelled
 from ocr_core.validate import correct_vin, normalize_date
 
@@ -63,10 +63,10 @@ def _face(readings: dict[str, list]) -> tuple[dict, dict]:
     issue = first_parsed(readings["发证日期"], normalize_date)
     answer = {
         "plate_num": first_parsed(readings["号牌号码"], _plate) or "",
-        "vehicle_type": first_parsed(readings["车辆类型"], _chinese) or "",
-        "owner": first_parsed(readings["所有人"], _chinese) or "",
-        "use_character": first_parsed(readings["使用性质"], _chinese) or "",
-        "addr": first_parsed(readings["住址"], _address) or "",
+        "vehicle_type": first_parsed(readings["车辆类型"], chinese_value) or "",
+        "owner": first_parsed(readings["所有人"], chinese_value) or "",
+        "use_character": first_parsed(readings["使用性质"], chinese_value) or "",
+        "addr": first_parsed(readings["住址"], address_value) or "",
         "model": first_parsed(readings["品牌型号"], lambda text: text.replace(" ", "")) or "",
         "vin": vin or first_parsed(readings["车辆识别代号"], _code) or "",
         "engine_num": first_parsed(readings["发动机号码"], _code) or "",
@@ -117,13 +117,3 @@ def _plate(text: str) -> str | None:
 
 def _code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
-
-
-def _chinese(text: str, keep_digits: bool = False) -> str:
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "（）()·"
-                   or (keep_digits and (ch.isdigit() or ch in "-—")))
-
-
-def _address(text: str) -> str:
-    # An address starts with its province, never a digit; 址 is left of a label half read.
-    return _chinese(text, keep_digits=True).lstrip("0123456789址")

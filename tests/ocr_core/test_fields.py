@@ -44,3 +44,8 @@ def test_missing_labels_are_left_out():
 def test_a_longer_label_wins_its_text():
     hits = find_labels(lines("出生地点北京", "出生日期19900101"), ["出生", "出生地点"])
     assert [(h.label, h.line) for h in hits] == [("出生地点", 0), ("出生", 1)]
+
+
+def test_a_label_with_letters_of_its_english_twin_between_its_characters():
+    found = extract_fields(lines("住d址s河南省郑州市金水区天目山东路165号", "使用性质非营运"), ["住址", "使用性质"])
+    assert found["住址"].text.startswith("河南省") or found["住址"].text.startswith("s河南省")
