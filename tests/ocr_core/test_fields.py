@@ -1,6 +1,8 @@
 """Label-based extraction: values found after their labels however the layout splits or merges lines."""
 from ocr_core.engines.base import TextLine
-from ocr_core.fields import extract_fields, find_labels
+import pytest
+
+from ocr_core.fields import address_value, extract_fields, find_labels
 from ocr_core.geometry import Quad
 
 ID_FACE = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]
@@ -48,4 +50,15 @@ def test_a_longer_label_wins_its_text():
 
 def test_a_label_with_letters_of_its_english_twin_between_its_characters():
     found = extract_fields(lines("住d址s河南省郑州市金水区天目山东路165号", "使用性质非营运"), ["住址", "使用性质"])
-    assert found["住址"].text.startswith("河南省") or found["住址"].text.startswith("s河南省")
+    assert found["住址"].text == "s河南省郑州市金水区天目山东路165号"
+    assert address_value(found["住址"].text) == "河南省郑州市金水区天目山东路165号"
+
+
+@pytest.mark.parametrize("raw, address", [
+    ("S江苏省苏州市相城区科技北路931号", "江苏省苏州市相城区科技北路931号"),
+    ("Address住址河北省石家庄市桥西区中山南路94号B座2510室", "河北省石家庄市桥西区中山南路94号B座2510室"),
+    ("A址重庆市南岸区科技街311号7幢1302室", "重庆市南岸区科技街311号7幢1302室"),
+    ("北京市海淀区中关村大街1号Address", "北京市海淀区中关村大街1号"),
+])
+def test_address_value_keeps_building_letters_and_drops_label_leftovers(raw, address):
+    assert address_value(raw) == address
