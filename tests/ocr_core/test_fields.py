@@ -1,7 +1,7 @@
 """Label-based extraction: values found after their labels however the layout splits or merges lines."""
-from ocr_core.engines.base import TextLine
 import pytest
 
+from ocr_core.engines.base import TextLine
 from ocr_core.fields import address_value, extract_fields, find_labels
 from ocr_core.geometry import Quad
 
