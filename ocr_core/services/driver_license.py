@@ -3,7 +3,6 @@ sex, address, permitted class, validity) and supplementary page (archive number)
 found by its printed label; a field that cannot be read answers "NoResult", as the reference does."""
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -11,7 +10,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import (ID_NUMBER_LIKE, Field, address_value, chinese_value, field_evidence, first_match,
-                             row_between, without_latin_lines)
+                             labelled_answer, row_between, without_latin_lines)
 from ocr_core.reread import first_parsed, read_labelled, rest_of_row
 from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
 
@@ -35,11 +34,7 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
             # Old style: its 有效期限 (6年) sits under the seal, where the line finder may lose it.
             readings["有效期限"].append(rest_of_row(page, start_line, get_engine(pipeline.reader)))
     answer, evidence = _face(lines, fields, readings) if side == "face" else _back(fields, readings)
-    answer = {"config_str": json.dumps(configure, ensure_ascii=False), **answer, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = {name: {**item, "engine": page.engine} for name, item in evidence.items()}
-        answer["warnings"] = page.warnings + [f"checksum_failed:{n}" for n, e in evidence.items() if e["valid"] is False]
-    return answer
+    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
 
 
 def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, dict]:

@@ -12,7 +12,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import find_labels
+from ocr_core.fields import chinese_value, find_labels
 from ocr_core.geometry import Quad
 from ocr_core.seals import find_red_regions
 from ocr_core.reading import PageText, read_page_text
@@ -307,9 +307,7 @@ def _evidence(value: _Value | None, page: PageText) -> dict:
 def _cjk(value: _Value | None) -> str:
     # Names, places, relations and nations are Chinese characters (and the middle dot of
     # minority names); anything else is a rule or a speck read as a character.
-    if value is None:
-        return ""
-    return "".join(ch for ch in value.text.translate(_SIMPLIFIED) if "\u4e00" <= ch <= "\u9fff" or ch == "·")
+    return chinese_value(value.text.translate(_SIMPLIFIED)) if value else ""
 
 
 def _first_of(value: _Value | None, choices: str) -> str | None:

@@ -2,7 +2,6 @@
 portrait) and back (issuing authority, validity), each field found by its printed label."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 
@@ -10,7 +9,8 @@ from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.faces import find_face
-from ocr_core.fields import ID_NUMBER_LIKE, Field, extract_fields, field_evidence, first_match
+from ocr_core.fields import (ID_NUMBER_LIKE, Field, chinese_value, extract_fields, field_evidence, first_match,
+                             labelled_answer)
 from ocr_core.geometry import Quad, Rect, reading_order
 from ocr_core.reading import PageText, read_page_text
 from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date, normalize_period
@@ -28,11 +28,7 @@ def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     lines = page.lines if face is None else _outside_portrait(page, face)
     fields = extract_fields(lines, labels, max_lines={"住址": 3})
     answer, evidence = (_face(page, fields, lines, face) if side == "face" else _back(fields))
-    answer = {"config_str": json.dumps(configure, ensure_ascii=False), **answer, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = {name: {**item, "engine": page.engine} for name, item in evidence.items()}
-        answer["warnings"] = page.warnings + [f"checksum_failed:{n}" for n, e in evidence.items() if e["valid"] is False]
-    return answer
+    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
 
 
 def _outside_portrait(page: PageText, face: Quad) -> list[TextLine]:
@@ -101,7 +97,7 @@ def _text(field: Field | None) -> str:
 
 def _cjk_name(field: Field | None) -> str:
     # A name is Chinese characters (and the middle dot of minority names); anything else is a slip.
-    return "".join(ch for ch in _text(field) if "\u4e00" <= ch <= "\u9fff" or ch == "·")
+    return chinese_value(_text(field))
 
 
 def _first_of(field: Field | None, choices: str) -> str | None:

@@ -13,7 +13,7 @@ import numpy as np
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import value_below
+from ocr_core.fields import chinese_value, value_below
 from ocr_core.reading import read_page_text
 from ocr_core.validate import PassportMrz, expand_mrz_date, mrz_check_digit, parse_td3
 
@@ -103,9 +103,7 @@ def _chinese_personal_number(mrz: PassportMrz) -> PassportMrz:
 
 def _chinese(line: TextLine | None) -> str:
     """The Chinese part of a bilingual value (新疆/XINJIANG → 新疆; 雷云立 LEI, YUNLI → 雷云立)."""
-    if line is None:
-        return ""
-    return "".join(ch for ch in line.text.split("/")[0] if "\u4e00" <= ch <= "\u9fff")
+    return chinese_value(line.text.split("/")[0]) if line else ""
 
 
 def _visual_date(line: TextLine | None) -> str:

@@ -3,14 +3,14 @@ VIN, engine number, dates) and supplementary page (masses, dimensions, inspectio
 field found by its printed label and put in the reference's form (2000kg, 4945x1845x1480mm)."""
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
 
 from ocr_core.engines import Pipeline
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import address_value, chinese_value, field_evidence, row_between, without_latin_lines
+from ocr_core.fields import (address_value, chinese_value, field_evidence, labelled_answer, row_between,
+                             without_latin_lines)
 from ocr_core.reread import first_parsed, read_labelled
 from ocr_core.validate import correct_vin, normalize_date
 
@@ -39,13 +39,9 @@ def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) 
     else:
         readings["外廓尺寸"] += [line.text for line in lines]
     answer, checked = _face(readings) if side == "face" else _back(readings)
-    answer = {"config_str": json.dumps(configure, ensure_ascii=False), **answer, "success": True}
-    if configure.get("evidence"):
-        label_of = dict(zip(_FIELD_NAMES[side], labels))
-        answer["evidence"] = {name: {**field_evidence(fields.get(label_of[name]), checked.get(name)), "engine": page.engine}
-                              for name in _FIELD_NAMES[side]}
-        answer["warnings"] = page.warnings + [f"checksum_failed:{n}" for n, ok in checked.items() if ok is False]
-    return answer
+    label_of = dict(zip(_FIELD_NAMES[side], labels))
+    evidence = {name: field_evidence(fields.get(label_of[name]), checked.get(name)) for name in _FIELD_NAMES[side]}
+    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
 
 
 # The answer's name of each label's field, in the order of FACE_LABELS / BACK_LABELS.
