@@ -80,7 +80,18 @@ def find_page(image: np.ndarray) -> Quad | None:
     block = int(max(small.shape) * 0.5) | 1
     bright = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 0)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    # A light patch of the desk (wood grain) may touch the sheet by a thin neck and add a corner
+    # to its outline: opened wider, the neck breaks and the sheet stands alone.
+    for opening in (9, 25):
+        opened = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (opening, opening)))
+        page = _sheet_corners(small, opened)
+        if page is not None:
+            return Quad.from_points(page / scale)
+    return None
+
+
+def _sheet_corners(small: np.ndarray, bright: np.ndarray) -> np.ndarray | None:
+    """The corners (in `small`'s pixels) of the largest bright region, if it is a sheet."""
     contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
@@ -94,7 +105,6 @@ def find_page(image: np.ndarray) -> Quad | None:
     corners = corners.astype(np.float64)
     if _edge_contrast(small, corners) < _MIN_PAGE_CONTRAST:
         return None  # a bright patch of a scan, not a sheet against a desk
-    corners /= scale
     centre = corners.mean(axis=0)
     # Clockwise from the corner nearest the picture's top-left; pulled in a little so that
     # the desk's edge does not come along.
@@ -102,8 +112,7 @@ def find_page(image: np.ndarray) -> Quad | None:
     corners = np.roll(corners, -int(np.argmin(corners.sum(axis=1))), axis=0)
     if not all(_MIN_CORNER <= angle <= 180 - _MIN_CORNER for angle in _corner_angles(corners)):
         return None
-    corners = centre + (corners - centre) * (1 - _PAGE_INSET)
-    return Quad.from_points(corners)
+    return centre + (corners - centre) * (1 - _PAGE_INSET)
 
 
 def _edge_contrast(grey: np.ndarray, corners: np.ndarray) -> float:

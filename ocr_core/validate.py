@@ -191,6 +191,24 @@ def luhn_check_digit(payload: str) -> str:
     return str(-_luhn_sum(payload + "0") % 10)
 
 
+def as_digits(text: str) -> str:
+    """A reading of a number with the letters engines read for digits as those digits, and
+    without spaces or hyphens between its groups."""
+    return "".join(_AS_DIGIT.get(c, c) for c in _ascii(text))
+
+
+def correct_card_number(text: str) -> str | None:
+    """The bank card number (16-19 digits) an OCR reading stands for, when Luhn holds or a
+    single look-alike digit makes it hold and no other does; None otherwise. Spaces between
+    the printed groups and letters read for digits (O, I, S, B) are taken out first."""
+    num = as_digits(text)
+    if not re.fullmatch(r"[0-9]{16,19}", num):
+        return None
+    if luhn_valid(num):
+        return num
+    return _only(c for c in _single_substitutions(num, _DIGIT_LOOKALIKES) if luhn_valid(c))
+
+
 # --------------------------------------------------------------------------------------------
 # VIN, ISO 3779 (check digit as in 49 CFR 565 and GB 16735)
 # --------------------------------------------------------------------------------------------
@@ -221,6 +239,11 @@ def vin_check_digit(vin: str) -> str:
 def vin_check_digit_ok(vin: str) -> bool:
     """Whether position 9 holds the VIN's check digit."""
     return bool(_VIN_CHARS.fullmatch(vin)) and vin_check_digit(vin) == vin[8]
+
+
+def vin_requires_check_digit(vin: str) -> bool:
+    """Whether the VIN's region makes the check digit mandatory (North America, China)."""
+    return bool(vin) and vin[0] in _VIN_CHECKED_REGIONS
 
 
 def vin_valid(vin: str, require_check_digit: bool = False) -> bool:
@@ -405,6 +428,7 @@ class PassportMrz:
     expiry_date_ok: bool
     personal_number_ok: bool
     composite_ok: bool
+    personal_number_read: str = ""  # the 14 characters as read, before any correction
 
     @property
     def all_checks_ok(self) -> bool:
@@ -505,7 +529,7 @@ def parse_td3(line0: str, line1: str) -> PassportMrz | None:
     sex = "<" if bottom[20] == "K" else bottom[20]
     expiry, expiry_check = _digits(bottom[21:27]), _check_char(bottom[27])
     personal_check = _check_char(bottom[42])
-    personal = bottom[28:42]
+    personal = personal_read = bottom[28:42]
     if not _check_ok(personal, personal_check):
         personal = _choose_document_number(personal, personal_check)
     composite_check = _check_char(bottom[43])
@@ -535,6 +559,7 @@ def parse_td3(line0: str, line1: str) -> PassportMrz | None:
         expiry_date_ok=_check_ok(expiry, expiry_check),
         personal_number_ok=_check_ok(personal, personal_check),
         composite_ok=composite_check.isdigit() and mrz_check_digit(composite) == composite_check,
+        personal_number_read=personal_read,
     )
 
 

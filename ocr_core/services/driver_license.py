@@ -10,8 +10,8 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import (ID_NUMBER_LIKE, Field, address_value, chinese_value, field_evidence, first_match,
-                             labelled_answer, row_between, without_latin_lines)
-from ocr_core.reread import first_parsed, read_labelled, rest_of_row
+                             labelled_answer, row_between, simplified, without_latin_lines)
+from ocr_core.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
 from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
 
 OPTIONS = {"side": ("face", "back")}
@@ -20,6 +20,8 @@ FACE_LABELS = ["证号", "姓名", "性别", "国籍", "住址", "出生日期",
 BACK_LABELS = ["证号", "姓名", "档案编号", "记录"]
 # Permitted classes: A1 … D, combined (A1A2) and with the added classes D, E, F, M, N, P.
 _CLASS = re.compile(r"(?:[ABC][1-6]|[DEFMNP])+")
+# Most of a number in a line: where a misread line's number starts.
+_DIGIT_RUN = re.compile(r"[0-9]{12,}")
 
 
 def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
@@ -27,20 +29,27 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
     read = read_labelled(image, pipeline, FACE_LABELS if side == "face" else BACK_LABELS, {"住址": 2})
     page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if side == "face":
-        # The address wraps inside its cell: its row's pieces first, then what followed its label.
-        readings["住址"] = [row_between(without_latin_lines(page.upright_lines()), "住址", "出生日期"), *readings["住址"][::-1]]
+        # The address wraps inside its cell: its rows read one by one, its row's pieces, then
+        # what followed its label.
+        readings["住址"] = [read_wrapped(page, "住址", "出生日期", get_engine(pipeline.reader), "Address", "姓名"),
+                          row_between(without_latin_lines(page.upright_lines()), "住址", "出生日期"),
+                          *readings["住址"][::-1]]
         start_line = next((line for line in lines if "有效起始日期" in line.text), None)
         if start_line is not None and "有效期限" not in fields:
             # Old style: its 有效期限 (6年) sits under the seal, where the line finder may lose it.
             readings["有效期限"].append(rest_of_row(page, start_line, get_engine(pipeline.reader)))
-    answer, evidence = _face(lines, fields, readings) if side == "face" else _back(fields, readings)
+    readings = {label: [simplified(text) if text else text for text in texts] for label, texts in readings.items()}
+    answer, evidence = _face(page, lines, fields, readings, pipeline) if side == "face" else _back(fields, readings)
     return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
 
 
-def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, dict]:
+def _face(page, lines, fields: dict[str, Field], readings: dict[str, list], pipeline: Pipeline) -> tuple[dict, dict]:
     number_field = fields.get("证号") or first_match(lines, ID_NUMBER_LIKE)
     sex = first_parsed(readings["性别"], lambda text: next((ch for ch in text if ch in "男女"), None))
+    engine = get_engine(pipeline.reader)
     num = first_parsed(readings["证号"] + [line.text for line in lines], lambda text: _number(text, sex))
+    if num is None:
+        num = first_parsed(_number_rereadings(page, lines, engine), lambda text: _number(text, sex))
     if len(fields) < 2 and num is None:
         raise WrongCategory()
     if "有效起始日期" in fields:
@@ -50,7 +59,8 @@ def _face(lines, fields: dict[str, Field], readings: dict[str, list]) -> tuple[d
     else:
         # The first reading with both ends, else what the line gave.
         start, end = first_parsed(readings["有效期限"], lambda text: _both(normalize_period(text))) or (
-            normalize_period(readings["有效期限"][-1] or ""))
+            first_parsed(_period_rereadings(page, lines, engine), lambda text: _both(normalize_period(text)))
+            or normalize_period(readings["有效期限"][-1] or ""))
     classes = first_parsed(readings["准驾车型"], lambda text: _CLASS.fullmatch(text.upper().replace(" ", "").strip(":：")))
     answer = {
         "name": first_parsed(readings["姓名"], chinese_value) or NO_RESULT,
@@ -80,6 +90,21 @@ def _back(fields: dict[str, Field], readings: dict[str, list]) -> tuple[dict, di
     archive = first_parsed(readings["档案编号"], lambda text: (re.findall(r"\d{12}", text.replace(" ", "")) or [None])[0])
     answer = {"archive_no": archive or NO_RESULT}
     return answer, {"archive_no": field_evidence(fields.get("档案编号"), archive is not None)}
+
+
+def _number_rereadings(page, lines, engine) -> list[str]:
+    """The number's line read again from where its digits start: the two-row label 证号 / License
+    No. merged with the number into one tall line is misread (E号S N) and takes the number's
+    first digits with it."""
+    return [text for line in lines for run in [_DIGIT_RUN.search(line.text)] if run
+            for text in read_from(page, line, run.start(), engine)]
+
+
+def _period_rereadings(page, lines, engine) -> list[str]:
+    """A period whose label was misread (有效期RIR): the line that opens with its start date and
+    至, and what follows on its row (the end date under the seal may be a line apart or lost)."""
+    return [line.text + rest_of_row(page, line, engine) for line in lines
+            if "至" in line.text and normalize_date(line.text.split("至")[0])]
 
 
 def _years(text: str) -> str | None:

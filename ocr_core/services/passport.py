@@ -22,8 +22,10 @@ _MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT N
 _VISUAL_DATE = re.compile(r"(\d{1,2})\s*(?:\d{1,2}月\s*/?\s*)?([A-Z]{3})\s*(\d{4})")
 # A line of the machine-readable zone: mostly capitals, digits and the filler '<' (often misread).
 _MRZ_CHARS = re.compile(r"[A-Z0-9<«くKk]")
+# The digit a letter in a digit's place was read for.
+_MRZ_DIGIT = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "B": "8", "A": "4", "T": "7"}
 # The letters a digit or a filler among letters is read for, in a monospace MRZ font.
-_AS_LETTER = {"0": "ODQ", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B", "<": "KCL"}
+_AS_LETTER = {"0": "ODQ", "1": "IL", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B", "<": "KCL"}
 
 
 def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
@@ -70,33 +72,39 @@ def _find_mrz(lines: list[TextLine]) -> PassportMrz | None:
     for first, second in zip(candidates[-2::-1], candidates[:0:-1]):
         mrz = parse_td3(first.text, second.text)
         if mrz is not None:
-            return mrz if mrz.personal_number_ok else _chinese_personal_number(mrz)
+            return _chinese_personal_number(mrz)
     return None
 
 
 def _chinese_personal_number(mrz: PassportMrz) -> PassportMrz:
     """On Chinese passports the personal number is 13 letters and a digit, which the OCR of a
-    monospace font reads as digits (O→0, D→0, B→8). Each digit or filler among the letters is
-    tried as the letters it looks like, likeliest first; of the candidates that make both the
-    field's check digit and the composite one hold, the one with the fewest unlikely letters is
-    kept, when no other ties with it."""
-    field, rest = mrz.line1[28:42], mrz.line1[42:]
-    if mrz.nationality != "CHN" or not re.fullmatch(r"[A-Z0-9<]{13}[0-9]", field):
+    monospace font reads as digits (O→0, D→0, B→8, L→1). The check digits alone cannot undo
+    that: O and 0 differ by 24, so two such slips at weights 7 and 3 cancel out, and L and 1
+    differ by 20, which no weight sees. So each digit or filler read among the letters is tried
+    as the letters it looks like, likeliest first; of the candidates that make both the field's
+    check digit and the composite one hold, the one with the fewest unlikely letters is kept
+    (the earliest of a tie)."""
+    field = mrz.personal_number_read or mrz.line1[28:42]
+    field = field[:13] + _MRZ_DIGIT.get(field[13], field[13])
+    if (mrz.nationality != "CHN" or not re.fullmatch(r"[A-Z0-9<]{13}[0-9]", field)
+            or re.fullmatch(r"[A-Z]*<*", field[:13])):
         return mrz
     choices = [_AS_LETTER.get(ch, ch) for ch in field[:13]]
     if math.prod(len(c) for c in choices) > 4096:
         return mrz
-    fits = []
+    rest = mrz.line1[42:]
+    best = None
     for picks in itertools.product(*(range(len(c)) for c in choices)):
         candidate = "".join(c[i] for c, i in zip(choices, picks)) + field[13]
         line1 = mrz.line1[:28] + candidate + rest
         composite = line1[0:10] + line1[13:20] + line1[21:43]
         if mrz_check_digit(candidate) == rest[0] and mrz_check_digit(composite) == rest[1]:
-            fits.append((sum(1 for i in picks if i), line1))
-    fits.sort()
-    if not fits or (len(fits) > 1 and fits[0][0] == fits[1][0]):
+            score = sum(picks)
+            if best is None or score < best[0]:
+                best = (score, line1)
+    if best is None:
         return mrz
-    line1 = fits[0][1]
+    line1 = best[1]
     return dataclasses.replace(mrz, line1=line1, personal_number=line1[28:42].rstrip("<"),
                                personal_number_ok=True, composite_ok=True)
 

@@ -7,11 +7,11 @@ import re
 
 import numpy as np
 
-from ocr_core.engines import Pipeline
+from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import (address_value, chinese_value, field_evidence, labelled_answer, row_between,
-                             without_latin_lines)
-from ocr_core.reread import first_parsed, read_labelled
+                             simplified, without_latin_lines)
+from ocr_core.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
 from ocr_core.validate import correct_vin, normalize_date
 
 OPTIONS = {"side": ("face", "back")}
@@ -19,6 +19,10 @@ FACE_LABELS = ["号牌号码", "车辆类型", "所有人", "住址", "使用性
                "注册日期", "发证日期"]
 BACK_LABELS = ["号牌号码", "档案编号", "核定载人数", "总质量", "整备质量", "核定载质量", "外廓尺寸", "准牵引总质量",
                "检验记录"]
+# Most of a VIN: where a line's code starts.
+_CODE_RUN = re.compile(r"[A-Z0-9]{12,}")
+# Most of a size: where a line's size starts.
+_SIZE_RUN = re.compile(r"\d{3,4}\s*[xX×*]\s*\d{4}")
 # A plate: the province's character, the city's letter, five letters or digits (six for new energy).
 _PLATE = re.compile(r"[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}")
 # Length x width x height in millimetres, found anywhere when its label was misread.
@@ -33,11 +37,9 @@ def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) 
     page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if len(fields) < 2:
         raise WrongCategory()
-    if side == "face":
-        # The address wraps inside its cell: its row's pieces first, then what followed its label.
-        readings["住址"] = [row_between(without_latin_lines(page.upright_lines()), "住址", "使用性质"), *readings["住址"][::-1]]
-    else:
-        readings["外廓尺寸"] += [line.text for line in lines]
+    engine = get_engine(pipeline.reader)
+    (_reread_face if side == "face" else _reread_back)(page, lines, readings, engine)
+    readings = {label: [simplified(text) if text else text for text in texts] for label, texts in readings.items()}
     answer, checked = _face(readings) if side == "face" else _back(readings)
     label_of = dict(zip(_FIELD_NAMES[side], labels))
     evidence = {name: field_evidence(fields.get(label_of[name]), checked.get(name)) for name in _FIELD_NAMES[side]}
@@ -51,6 +53,51 @@ _FIELD_NAMES = {
     "back": ["plate_num", "file_no", "appproved_passenger_capacity", "gross_mass", "unladen_mass", "approved_load",
              "overall_dimension", "traction_mass", "inspection_record"],
 }
+
+
+def _reread_face(page, lines, readings: dict[str, list], engine) -> None:
+    """Readings added for the face's values whose label was misread or lost."""
+    # The address wraps inside its cell: its rows read one by one, its row's pieces, then
+    # what followed its label.
+    readings["住址"] = [read_wrapped(page, "住址", "使用性质", engine, "Address", "所有人"),
+                      row_between(without_latin_lines(page.upright_lines()), "住址", "使用性质"),
+                      *readings["住址"][::-1]]
+    # The dates share the last row, 注册日期 left and 发证日期 right; a label lost under the
+    # seal leaves its date a line of its own on that side of the row.
+    width = page.upright.shape[1]
+    dated = [line for line in page.upright_lines() if normalize_date(line.text)]
+    readings["注册日期"] += [line.text for line in dated if line.quad.center[0] < width / 2][-1:]
+    readings["发证日期"] += [line.text for line in dated if line.quad.center[0] > width / 2][-1:]
+    for label in ("注册日期", "发证日期"):
+        if not first_parsed(readings[label], normalize_date):
+            # The label half read (注册日20208-15, 册日期2011-03-3131): the date read again from
+            # its first digit.
+            readings[label] += [text for line in lines if label[:3] in line.text or label[1:] in line.text
+                                for run in [re.search(r"\d", line.text)] if run
+                                for text in read_from(page, line, run.start(), engine)]
+    register_line = next((line for line in lines if "注册日期" in line.text), None)
+    if register_line is not None and not first_parsed(readings["发证日期"], normalize_date):
+        # The issue date lost with its label under the seal: what the register date's row holds
+        # right of it.
+        readings["发证日期"].append(rest_of_row(page, register_line, engine, 1.0))
+    if not any(readings["车辆识别代号"]):
+        # Its label misread (辆识别代号) or read apart: any line with a VIN's check digit, then
+        # each long code read again from where it starts.
+        readings["车辆识别代号"] = [line.text for line in lines if correct_vin(_code(line.text)[-17:], True)]
+        readings["车辆识别代号"] += [text for line in lines for run in [_CODE_RUN.search(line.text)] if run
+                               for text in read_from(page, line, run.start(), engine)]
+
+
+def _reread_back(page, lines, readings: dict[str, list], engine) -> None:
+    """Readings added for the back's size, found by its form wherever its label went."""
+    readings["外廓尺寸"] += [line.text for line in lines]
+    # The seats' label lost, the count stands alone on its line (5人).
+    readings["核定载人数"] += [line.text for line in lines if re.fullmatch(r"\d{1,2}人", line.text.replace(" ", ""))]
+    if not any(_SIZE.search(text) for text in readings["外廓尺寸"] if text):
+        # Its label misread (外尺寸nsion) and merged with the size, whose first digit went
+        # with it: the size read again from where it starts.
+        readings["外廓尺寸"] += [text for line in lines for run in [_SIZE_RUN.search(line.text)] if run
+                             for text in read_from(page, line, run.start(), engine)]
 
 
 def _face(readings: dict[str, list]) -> tuple[dict, dict]:
@@ -75,7 +122,9 @@ def _face(readings: dict[str, list]) -> tuple[dict, dict]:
 
 
 def _back(readings: dict[str, list]) -> tuple[dict, dict]:
-    seats = first_parsed(readings["核定载人数"], lambda text: (re.findall(r"\d+", text) or [None])[0])
+    # A count with its unit (5人) first: a reading without one may be the next cell's mass.
+    seats = (first_parsed(readings["核定载人数"], lambda text: (re.findall(r"(?<!\d)(\d{1,2})\s*人", text) or [None])[0])
+             or first_parsed(readings["核定载人数"], lambda text: (re.findall(r"\d+", text) or [None])[0]))
     size = first_parsed(readings["外廓尺寸"], _SIZE.search)
     inspection = first_parsed(readings["检验记录"], lambda text: _INSPECTION.search(text.replace(" ", "").upper()))
     file_no = first_parsed(readings["档案编号"], lambda text: (re.findall(r"\d{12}", text.replace(" ", "")) or [None])[0])

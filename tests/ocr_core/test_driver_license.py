@@ -46,3 +46,16 @@ def test_an_id_card_is_the_wrong_category():
         recognize(sample, "face")
     with pytest.raises(WrongCategory):
         recognize(sample, "back")
+
+
+def test_number_read_again_when_its_label_is_misread():
+    # 证号 / License No. and the number are found as one tall line, read "E号S N 2050…" (label
+    # lost, first digit with it): the number is read again from where its digits start.
+    sample = driver_license(8, "face")
+    assert recognize(sample, "face")["num"] == sample.fields["num"]
+
+
+def test_address_wrapped_in_its_cell_keeps_both_rows():
+    # The label's two rows and both rows of the address are found as one line, read as one row.
+    sample = driver_license(5, "face")
+    assert recognize(sample, "face")["addr"] == sample.fields["addr"]

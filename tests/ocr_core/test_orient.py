@@ -59,6 +59,16 @@ def test_page_on_a_desk_is_found():
     assert find_page(text_page(6).image) is None
 
 
+def test_card_touching_a_light_patch_of_wood_grain_is_found(engine):
+    # The desk's light grain touches the card's edge and adds a fifth corner to its outline.
+    from bench.synth.documents import id_card, photographed_card
+    sample = id_card(24, "back", distortion=photographed_card(24))
+    page = find_page(sample.image)
+    assert page is not None
+    assert all(page.contains(point) for name, box in sample.boxes.items() if name != "card" for point in box)
+    assert upright_page(sample.image, engine).rotation == sample.distortion.rotate
+
+
 @pytest.mark.parametrize("distortion", [Distortion(tilt=5, rotate=90), photographed(3), photographed(8)])
 def test_upright_transform_maps_lines_back_to_the_original(engine, distortion):
     sample = text_page(9, distortion=distortion)

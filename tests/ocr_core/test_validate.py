@@ -141,6 +141,28 @@ def test_luhn_invalid_numbers(card):
     assert not luhn_valid(card)
 
 
+def test_correct_card_number():
+    from ocr_core.validate import as_digits, correct_card_number
+    assert as_digits("6222 O2O2 0011-2345 679") == "6222020200112345679"
+    assert correct_card_number("6222 0202 0011 2345 679") == "6222020200112345679"
+    assert correct_card_number("4111 1111 1111 1111") == "4111111111111111"
+    # Too short or too long for a bank card, or not digits: no number.
+    assert correct_card_number("4111 1111 1111 111") is None
+    assert correct_card_number("6222 0202 0011 2345 6790") is None
+    assert correct_card_number("6222 0202 0011 2345 67A") is None
+    # A single slip is corrected when one look-alike alone makes Luhn hold (a 7 read for a 1)...
+    assert correct_card_number("4111 1111 1111 1171") == "4111111111111111"
+    # ...and refused rather than guessed when several do: 5555 5555 5555 4449 becomes valid
+    # with its 9 read back as 4, but also with any of five 5s read as 3.
+    assert correct_card_number("5555 5555 5555 4449") is None
+
+
+def test_vin_requires_check_digit_by_region():
+    from ocr_core.validate import vin_requires_check_digit
+    assert vin_requires_check_digit("LSVFF66R8C2116280") and vin_requires_check_digit("1M8GDM9AXKP042788")
+    assert not vin_requires_check_digit("WVWZZZ1JZXW000001") and not vin_requires_check_digit("")
+
+
 # --- VIN -------------------------------------------------------------------------------------
 
 # By hand: values 1,4,8,7,4,4,9,1,-,2,7,0,4,2,7,8,8 times weights 8,7,6,5,4,3,2,10,0,9,8,7,6,5,

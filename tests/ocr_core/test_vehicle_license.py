@@ -41,3 +41,16 @@ def test_an_id_card_is_the_wrong_category():
         recognize(sample, "face")
     with pytest.raises(WrongCategory):
         recognize(sample, "back")
+
+
+def test_address_whose_label_is_misread_is_read_row_by_row():
+    # 住址 over Address is read 住ds: the cell is the row between 所有人's and 使用性质's.
+    sample = vehicle_license(21, "face")
+    assert recognize(sample, "face")["addr"] == sample.fields["addr"]
+
+
+def test_size_read_again_when_its_label_is_misread():
+    # 外廓尺寸 / Dimension merged with the size and read 外尺寸nsion 649x…: the size is read
+    # again from where it starts.
+    sample = vehicle_license(9, "back")
+    assert recognize(sample, "back")["overall_dimension"] == sample.fields["overall_dimension"]
