@@ -145,10 +145,15 @@ def convert_value(data_type, value):
     raise errors.JsonFormatError()
 
 
+# Services whose old-format answer the reference labels otherwise than their path name.
+OUTPUT_LABELS = {"ocr_business_card": "ocr_businesscard", "ocr_bank_card": "ocr_bankcard"}
+
+
 def old_format_output(service: str, result: dict) -> dict:
-    """One entry of the old format's `outputs`: the result as a JSON string."""
+    """One entry of the old format's `outputs`: the result as a JSON string, labelled as the
+    reference labels that service."""
     return {
-        "outputLabel": service,
+        "outputLabel": OUTPUT_LABELS.get(service, service),
         "outputMulti": {},
         "outputValue": {"dataType": STRING, "dataValue": json.dumps(result, ensure_ascii=False)},
     }

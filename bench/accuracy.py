@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
-from bench.synth.documents import (DocumentSample, driver_license, household_register, id_card, passport,
-                                    photographed_card, vehicle_license)
+from bench.synth.documents import (DocumentSample, PlateScene, TaxiInvoiceSample, bank_card, business_card,
+                                    business_license, driver_license, household_register, id_card, passport,
+                                    photographed_card, photographed_receipts, photographed_street, plate_scene,
+                                    taxi_invoices, train_ticket, vehicle_license, vin_sample)
 from ocr_core import recognize
 from ocr_core.errors import ServiceError
 from ocr_core.engines import PIPELINES, engine_installed
@@ -71,19 +73,102 @@ def score_fields(sample: DocumentSample, answer: dict) -> tuple[int, int]:
     return sum(answer.get(name) != value for name, value in sample.fields.items()), len(sample.fields)
 
 
-def score_household(sample: DocumentSample, answer: dict) -> tuple[int, int]:
-    """score_fields, plus the page's angle and its title box: right when it overlaps the
-    title's true box by at least half of the smaller of the two."""
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def overlap(a: Box, b: Box) -> float:
+    """The area two boxes share, as a share of the smaller one: 0.5 and above counts as found."""
+    w, h = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return max(0, w) * max(0, h) / max(1, smaller)
+
+
+def quad_box(quad) -> Box:
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def ltwh_box(box: dict) -> Box:
+    """A box as the reference's {top, left, height, width}."""
+    return box["left"], box["top"], box["left"] + box["width"], box["top"] + box["height"]
+
+
+def xywh_box(roi: dict) -> Box:
+    """A box as the reference's {x, y, w, h}."""
+    return roi["x"], roi["y"], roi["x"] + roi["w"], roi["y"] + roi["h"]
+
+
+def score_household(sample: DocumentSample, answer: dict, boxes: tuple[str, ...] = ("title",)) -> tuple[int, int]:
+    """score_fields, plus the page's angle and each of its `boxes`: right when it overlaps the
+    true box by at least half of the smaller of the two."""
     errors, units = score_fields(sample, answer)
-    title = answer.get("title")
-    overlap = 0.0
-    if isinstance(title, dict):
-        xs, ys = [p[0] for p in sample.boxes["title"]], [p[1] for p in sample.boxes["title"]]
-        w = min(max(xs), title["left"] + title["width"]) - max(min(xs), title["left"])
-        h = min(max(ys), title["top"] + title["height"]) - max(min(ys), title["top"])
-        smaller = min((max(xs) - min(xs)) * (max(ys) - min(ys)), title["width"] * title["height"])
-        overlap = max(0, w) * max(0, h) / max(1, smaller)
-    return errors + (answer.get("angle") != sample.distortion.rotate) + (overlap < 0.5), units + 2
+    for name in boxes:
+        box = answer.get(name)
+        errors += not isinstance(box, dict) or overlap(quad_box(sample.boxes[name]), ltwh_box(box)) < 0.5
+    return errors + (answer.get("angle") != sample.distortion.rotate), units + 1 + len(boxes)
+
+
+def score_business_license(sample: DocumentSample, answer: dict) -> tuple[int, int]:
+    """score_household over the licence's four boxes."""
+    return score_household(sample, answer, ("elbem", "title", "stamp", "qrcode"))
+
+
+def _receipts_found(sample: TaxiInvoiceSample, answer: dict) -> list[dict | None]:
+    """Each true receipt's answer: the first answered receipt not yet taken whose roi holds its centre, or None."""
+    answered, found = answer.get("recipts", []), []
+    for truth in sample.receipts:
+        cx, cy = (sum(p[i] for p in truth.box) / 4 for i in (0, 1))
+        match = next((r for r in answered if all(r is not f for f in found) and r["roi"]["x"] <= cx <= r["roi"]["x"]
+                      + r["roi"]["w"] and r["roi"]["y"] <= cy <= r["roi"]["y"] + r["roi"]["h"]), None)
+        found.append(match)
+    return found
+
+
+def score_taxi_invoice(sample: TaxiInvoiceSample, answer: dict) -> tuple[int, int]:
+    """Printed values not read exactly among their own receipt's items (all of a receipt not
+    found), over the values printed."""
+    errors = 0
+    for truth, receipt in zip(sample.receipts, _receipts_found(sample, answer)):
+        read = [item["txt"] for item in receipt["items"]] if receipt else []
+        for item in truth.items:
+            if item.txt in read:
+                read.remove(item.txt)
+            else:
+                errors += 1
+    return errors, sum(len(truth.items) for truth in sample.receipts)
+
+
+def score_taxi_receipts(sample: TaxiInvoiceSample, answer: dict) -> tuple[int, int]:
+    """Receipts not found or answered with the wrong rotate_type, plus receipts answered where
+    there is none, over the receipts in the picture."""
+    found = _receipts_found(sample, answer)
+    wrong = sum(r is None or r["rotate_type"] != truth.rotate_type for truth, r in zip(sample.receipts, found))
+    return wrong + len(answer.get("recipts", [])) - sum(r is not None for r in found), len(sample.receipts)
+
+
+def _plates_found(sample: PlateScene, answer: dict) -> list[tuple[str, dict | None]]:
+    """Each true plate's text and the answered plate whose roi overlaps its box by half of the
+    smaller of the two, or None."""
+    found = []
+    for truth in sample.plates:
+        best = next((plate for plate in reversed(answer.get("plates", []))
+                     if overlap(quad_box(truth.quad), xywh_box(plate["roi"])) >= 0.5), None)
+        found.append((truth.txt, best))
+    return found
+
+
+def score_plates(sample: PlateScene, answer: dict) -> tuple[int, int]:
+    """Plates not read exactly (missed or misread), plus plates answered where there is none,
+    over the plates in the picture."""
+    found = _plates_found(sample, answer)
+    wrong = sum(plate is None or plate["txt"] != txt for txt, plate in found)
+    extra = len(answer.get("plates", [])) - len({id(plate) for _, plate in found if plate is not None})
+    return wrong + max(0, extra), len(sample.plates)
+
+
+def score_plate_recall(sample: PlateScene, answer: dict) -> tuple[int, int]:
+    """Plates not found (whatever was read on them), over the plates in the picture."""
+    return sum(plate is None for _, plate in _plates_found(sample, answer)), len(sample.plates)
 
 
 BENCHMARKS: dict[str, Benchmark] = {
@@ -104,6 +189,26 @@ BENCHMARKS: dict[str, Benchmark] = {
                               0.05, 0.05, "ocr_passport", {}, photographed_card),
     "ocr_household_register": Benchmark(lambda seed, d: household_register(seed, distortion=d), score_household,
                                         "field", 0.05, 0.05, "ocr_household_register", {}, photographed_card),
+    "ocr_business_license": Benchmark(lambda seed, d: business_license(seed, distortion=d), score_business_license,
+                                      "field", 0.05, 0.05, "ocr_business_license", {}, photographed_card),
+    # Checksummed numbers: ≥ 98 % exact. VINs alternate between plates (even seeds) and documents.
+    "ocr_bank_card": Benchmark(lambda seed, d: bank_card(seed, distortion=d), score_fields, "field",
+                               0.02, 0.02, "ocr_bank_card", {}, photographed_card),
+    "ocr_vin": Benchmark(lambda seed, d: vin_sample(seed, distortion=d), score_fields, "field",
+                         0.02, 0.02, "ocr_vin", {}, photographed_card),
+    # The card's arrays score as a whole: a field is right when the whole array equals the truth.
+    "ocr_business_card": Benchmark(lambda seed, d: business_card(seed, distortion=d), score_fields, "field",
+                                   0.05, 0.05, "ocr_business_card", {}, photographed_card),
+    "ocr_train_ticket": Benchmark(lambda seed, d: train_ticket(seed, distortion=d), score_fields, "field",
+                                  0.05, 0.05, "ocr_train_ticket", {}, photographed_card),
+    "ocr_taxi_invoice": Benchmark(lambda seed, d: taxi_invoices(seed, distortion=d), score_taxi_invoice, "value",
+                                  0.05, 0.05, "ocr_taxi_invoice", {}, photographed_receipts),
+    "ocr_taxi_invoice:receipts": Benchmark(lambda seed, d: taxi_invoices(seed, distortion=d), score_taxi_receipts,
+                                           "receipt", 0.05, 0.05, "ocr_taxi_invoice", {}, photographed_receipts),
+    "ocr_plate": Benchmark(lambda seed, d: plate_scene(seed, distortion=d), score_plates, "plate",
+                           0.02, 0.02, "ocr_plate", {}, photographed_street),
+    "ocr_plate:found": Benchmark(lambda seed, d: plate_scene(seed, distortion=d), score_plate_recall, "plate-not-found",
+                                 0.05, 0.05, "ocr_plate", {}, photographed_street),
 }
 
 

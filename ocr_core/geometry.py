@@ -248,5 +248,20 @@ def reading_order(quads: Sequence[Quad]) -> list[int]:
     return [i for row in rows for i in sorted(row, key=lambda i: boxes[i][0])]
 
 
+
+def enclosing_quad(quads: Sequence[Quad]) -> Quad:
+    """The upright rectangle around all of `quads`."""
+    bounds = [q.bounds() for q in quads]
+    return Quad.from_box(min(b[0] for b in bounds), min(b[1] for b in bounds),
+                         max(b[2] for b in bounds), max(b[3] for b in bounds))
+
+
+def reference_box(quad: Quad) -> dict[str, int]:
+    """The reference's box of a stamp or title: top, left, height and width of the upright
+    rectangle around `quad`."""
+    left, top, right, bottom = quad.bounds()
+    return {"top": int(round(top)), "left": int(round(left)),
+            "height": int(round(bottom - top)), "width": int(round(right - left))}
+
 def _dist(a: Point, b: Point) -> float:
     return math.hypot(a[0] - b[0], a[1] - b[1])

@@ -52,6 +52,20 @@ class PPOCREngine(Engine):
             return Reading("", 0.0)
         return Reading(tidy_text(out.txts[0]), float(out.scores[0]))
 
+    def line_probabilities(self, image: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The recogniser's character probabilities at each step of a picture of one line
+        (steps × alphabet; index 0 is CTC's blank) and its alphabet, for a caller that decodes
+        under a grammar of its own (a number plate) rather than taking the likeliest text."""
+        if image.ndim == 2:
+            image = np.repeat(image[..., None], 3, axis=2)
+        with self._lock:
+            # RapidOCR 3 creates its recogniser on first use (older 3.x releases at start).
+            rec = self._ocr.text_rec if getattr(self._ocr, "text_rec", None) is not None else self._ocr._load_rec_model()
+            _, height, width = rec.rec_image_shape
+            norm = rec.resize_norm_img(image, max(width / height, image.shape[1] / image.shape[0]))
+            probs = rec.session(norm[np.newaxis].astype(np.float32))[0]
+        return probs, rec.postprocess_op.character
+
     def read_page(self, image: np.ndarray) -> list[TextLine]:
         # The line classifier turns lines read upside down; the page's own rotation is the orient step's.
         out = self._run(image, det=True, cls=True, rec=True)

@@ -7,9 +7,9 @@ from typing import Any, Callable, Mapping
 
 from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
-from ocr_core.services import general, idcard, passport
-from ocr_core.services import driver_license, vehicle_license
-from ocr_core.services import household_register
+from ocr_core.services import (bank_card, business_card, business_license, driver_license, general,
+                               household_register, idcard, passport, plate, taxi_invoice, train_ticket,
+                               vehicle_license, vin)
 from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
@@ -42,6 +42,13 @@ SERVICES: dict[str, Service] = {
     "ocr_driver_license": Service("ocr_driver_license", driver_license.ocr_driver_license, driver_license.OPTIONS, engine="mixed"),
     "ocr_vehicle_license": Service("ocr_vehicle_license", vehicle_license.ocr_vehicle_license, vehicle_license.OPTIONS, engine="mixed"),
     "ocr_household_register": Service("ocr_household_register", household_register.ocr_household_register, household_register.OPTIONS, engine="mixed"),
+    "ocr_bank_card": Service("ocr_bank_card", bank_card.ocr_bank_card, bank_card.OPTIONS, engine="mixed"),
+    "ocr_vin": Service("ocr_vin", vin.ocr_vin, vin.OPTIONS, engine="mixed"),
+    "ocr_business_license": Service("ocr_business_license", business_license.ocr_business_license, business_license.OPTIONS, engine="mixed"),
+    "ocr_business_card": Service("ocr_business_card", business_card.ocr_business_card, business_card.OPTIONS, engine="mixed"),
+    "ocr_train_ticket": Service("ocr_train_ticket", train_ticket.ocr_train_ticket, train_ticket.OPTIONS, engine="mixed"),
+    "ocr_plate": Service("ocr_plate", plate.ocr_plate, plate.OPTIONS, engine="mixed"),
+    "ocr_taxi_invoice": Service("ocr_taxi_invoice", taxi_invoice.ocr_taxi_invoice, taxi_invoice.OPTIONS, engine="mixed"),
 }
 
 

@@ -13,7 +13,7 @@ from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import chinese_value, find_labels
-from ocr_core.geometry import Quad
+from ocr_core.geometry import Quad, enclosing_quad, reference_box
 from ocr_core.seals import find_red_regions
 from ocr_core.reading import PageText, read_page_text
 from ocr_core.textlines import grey_of
@@ -60,7 +60,7 @@ class _Value:
 
     @property
     def quad(self) -> Quad:
-        return _union([line.quad for _, _, line in self.parts])
+        return enclosing_quad([line.quad for _, _, line in self.parts])
 
     @property
     def prob(self) -> float:
@@ -97,9 +97,9 @@ def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipelin
         "idcard": idcard or FAIL_TEXT,
     }
     title = _title(page, upright, grid_left)
-    answer["title"] = _box(title) if title else FAIL_BOX
+    answer["title"] = reference_box(title) if title else FAIL_BOX
     stamps = _stamps(image, page)
-    answer.update({kind: [_box(quad) for quad in stamps[kind]] for kind in STAMP_KINDS})
+    answer.update({kind: [reference_box(quad) for quad in stamps[kind]] for kind in STAMP_KINDS})
     answer["success"] = True
     if configure.get("evidence"):
         answer["evidence"] = {name: _evidence(raw[name], page) for name in FIELDS}
@@ -249,7 +249,7 @@ def _title(page: PageText, upright: list[TextLine], grid_left: float) -> Quad | 
         column.append(Quad.from_box(left, top, right, bottom))
     if len(column) < 3:
         return None
-    return page.to_original.apply_quad(_union(column))
+    return page.to_original.apply_quad(enclosing_quad(column))
 
 
 def _stamps(image: np.ndarray, page: PageText) -> dict[str, list[Quad]]:
@@ -282,18 +282,6 @@ def _near(line: Quad, region: Quad, size: float) -> bool:
     gap_y = max(0.0, t1 - b0, t0 - b1)
     return max(gap_x, gap_y) <= size and not region.contains(line.center)
 
-
-def _union(quads: list[Quad]) -> Quad:
-    bounds = [q.bounds() for q in quads]
-    return Quad.from_box(min(b[0] for b in bounds), min(b[1] for b in bounds),
-                         max(b[2] for b in bounds), max(b[3] for b in bounds))
-
-
-def _box(quad: Quad) -> dict[str, int]:
-    """The reference's box: left, top, height and width of the upright rectangle around `quad`."""
-    left, top, right, bottom = quad.bounds()
-    return {"left": int(round(left)), "top": int(round(top)),
-            "height": int(round(bottom - top)), "width": int(round(right - left))}
 
 
 def _evidence(value: _Value | None, page: PageText) -> dict:

@@ -103,3 +103,9 @@ def test_old_format_output_wraps_the_result_as_a_json_string():
     assert out["outputLabel"] == "ocr_general" and out["outputMulti"] == {}
     assert out["outputValue"]["dataType"] == 50
     assert json.loads(out["outputValue"]["dataValue"])["ret"][0]["word"] == "中文"
+
+
+@pytest.mark.parametrize("service, label", [("ocr_bank_card", "ocr_bankcard"), ("ocr_business_card", "ocr_businesscard"),
+                                            ("ocr_idcard", "ocr_idcard")])
+def test_old_format_output_labels_a_service_as_the_reference_does(service, label):
+    assert old_format_output(service, {"success": True})["outputLabel"] == label

@@ -12,6 +12,9 @@ import pytest
 
 from bench.synth import Distortion, corpus
 from bench.synth.documents.idcard import citizen, validity
+from bench.synth.documents.business_license import business_license
+from bench.synth.documents.bank_card import bank_card
+from bench.synth.documents.vin import vin_document, vin_plate, vin_sample
 from bench.synth.documents import (
     DocumentSample, driver_license, household_register, id_card, mrz_check_digit, passport, photographed_card,
     vehicle_license,
@@ -26,6 +29,10 @@ MAKERS = {
     "vehicle_license_face": lambda seed, **kw: vehicle_license(seed, "face", **kw),
     "vehicle_license_back": lambda seed, **kw: vehicle_license(seed, "back", **kw),
     "household_register": lambda seed, **kw: household_register(seed, **kw),
+    "business_license": lambda seed, **kw: business_license(seed, **kw),
+    "bank_card": lambda seed, **kw: bank_card(seed, **kw),
+    "vin_plate": lambda seed, **kw: vin_plate(seed, **kw),
+    "vin_document": lambda seed, **kw: vin_document(seed, **kw),
 }
 
 DATE = r"(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
@@ -59,11 +66,21 @@ FORMATS = {
                            "birth_place": r"[\u4e00-\u9fff]+[省市区县]", "nation": r"[\u4e00-\u9fff]{1,3}",
                            "native_place": r"[\u4e00-\u9fff]+[省市区县]",
                            "birth_date": r"(19|20)\d\d年[1-9]\d?月[1-9]\d?日", "idcard": r"\d{17}[\dX]"},
+    "business_license": {"reg_num": r"91\d{6}[0-9A-HJ-NPQRTUWXY]{10}", "name": r"[\u4e00-\u9fff]{6,}",
+                         "person": r"[\u4e00-\u9fff]{2,4}", "establish_date": DATE,
+                         "valid_period": f"{DATE}|29991231", "address": r"[\u4e00-\u9fff0-9A-D]{8,}",
+                         "captial": r"(人民币)?[零壹贰叁肆伍陆柒捌玖拾佰仟万]+元整|\d+万元(人民币)?",
+                         "business": r"[\u4e00-\u9fff、；（）。，]+。(（[\u4e00-\u9fff，]+）)?"},
+    "bank_card": {"card_num": r"\d{16}|\d{19}"},
+    "vin_plate": {"vin": r"[0-9A-HJ-NPR-Z]{13}\d{4}"},
+    "vin_document": {"vin": r"[0-9A-HJ-NPR-Z]{13}\d{4}"},
 }
 
 
 # Fields derived from others, with no printed value of their own.
 UNBOXED = {"type", "birth_day", "expiry_day", "person_id", "approved_load", "traction_mass"}
+# A business licence may print no term at all; its valid_period (29991231) is then unprinted.
+UNBOXED |= {"valid_period"}
 
 
 def valid_id(num: str) -> bool:
@@ -256,3 +273,45 @@ def test_encode_gives_a_picture_file():
     assert decoded.shape == sample.image.shape
     with pytest.raises(ValueError):
         id_card(1, "side")
+
+
+def test_business_licence_codes_are_valid_and_terms_follow_the_reference():
+    from ocr_core.validate import credit_code_valid
+    periods = set()
+    for seed in range(30):
+        fields = business_license(seed).fields
+        assert credit_code_valid(fields["reg_num"])
+        assert fields["valid_period"] == "29991231" or fields["valid_period"] > fields["establish_date"]
+        periods.add(fields["valid_period"] == "29991231")
+    assert periods == {True, False}
+    bare = business_license(1, seal=False, qrcode=False)
+    assert "stamp" not in bare.boxes and "qrcode" not in bare.boxes and "elbem" in bare.boxes
+
+
+def test_bank_card_numbers_pass_luhn_and_are_printed_in_their_groups():
+    from ocr_core.validate import luhn_valid
+    groupings = set()
+    for seed in range(16):
+        sample = bank_card(seed)
+        num = sample.fields["card_num"]
+        assert luhn_valid(num) and not luhn_valid(num[:-1] + str((int(num[-1]) + 1) % 10))
+        printed = next(line.text for line in sample.lines if line.text.replace(" ", "") == num)
+        groups = tuple(len(g) for g in printed.split(" "))
+        assert groups in ((4, 4, 4, 4), (6, 13), (4, 4, 4, 4, 3)) and sum(groups) == len(num)
+        groupings.add(groups)
+    assert len(groupings) == 3
+
+
+def test_vins_carry_the_check_digit_where_their_region_requires_it():
+    checked = unchecked = 0
+    for seed in range(40):
+        vin = vin_sample(seed).fields["vin"]
+        assert not set(vin) & set("IOQ")
+        if vin[0] in "12345L":   # North America and China (GB 16735)
+            assert corpus.vin_check_char(vin) == vin[8]
+            checked += 1
+        else:                    # Europe, Japan, Korea: position 9 is the maker's
+            assert corpus.vin_check_char(vin) != vin[8]
+            unchecked += 1
+    assert checked >= 10 and unchecked >= 5
+    assert vin_sample(3).kind == "vin_document" and vin_sample(4).kind == "vin_plate"
