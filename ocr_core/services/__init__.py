@@ -8,8 +8,8 @@ from typing import Any, Callable, Mapping
 from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
 from ocr_core.services import (bank_card, business_card, business_license, driver_license, general,
-                               household_register, idcard, passport, plate, taxi_invoice, train_ticket,
-                               vehicle_license, vin)
+                               household_register, idcard, official_seal, passport, plate, table_parse,
+                               taxi_invoice, train_ticket, vehicle_license, vin)
 from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
@@ -49,6 +49,8 @@ SERVICES: dict[str, Service] = {
     "ocr_train_ticket": Service("ocr_train_ticket", train_ticket.ocr_train_ticket, train_ticket.OPTIONS, engine="mixed"),
     "ocr_plate": Service("ocr_plate", plate.ocr_plate, plate.OPTIONS, engine="mixed"),
     "ocr_taxi_invoice": Service("ocr_taxi_invoice", taxi_invoice.ocr_taxi_invoice, taxi_invoice.OPTIONS, engine="mixed"),
+    "ocr_table_parse": Service("ocr_table_parse", table_parse.ocr_table_parse, table_parse.OPTIONS, engine="mixed"),
+    "ocr_official_seal": Service("ocr_official_seal", official_seal.ocr_official_seal, official_seal.OPTIONS, engine="mixed"),
 }
 
 

@@ -315,3 +315,17 @@ def test_vins_carry_the_check_digit_where_their_region_requires_it():
             unchecked += 1
     assert checked >= 10 and unchecked >= 5
     assert vin_sample(3).kind == "vin_document" and vin_sample(4).kind == "vin_plate"
+
+
+def test_seal_pages_are_reproducible_and_their_seals_lie_on_the_picture():
+    from bench.synth.documents import official_seal
+    from bench.synth.distort import photographed
+    a, b = official_seal(3), official_seal(3)
+    assert np.array_equal(a.image, b.image) and a.seals == b.seals
+    for sample in (a, official_seal(4, distortion=photographed(4))):
+        h, w = sample.image.shape[:2]
+        assert 1 <= len(sample.seals) <= 3
+        for seal in sample.seals:
+            roi = seal.roi
+            assert 0 <= roi["left"] and roi["left"] + roi["width"] <= w and 0 <= roi["top"] and roi["top"] + roi["height"] <= h
+            assert re.fullmatch(r"[\u4e00-\u9fff]{6,24}", seal.company) and seal.company.endswith("公司")

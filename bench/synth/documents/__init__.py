@@ -13,6 +13,8 @@ from bench.synth.documents.idcard import Citizen, citizen, id_card
 from bench.synth.documents.licence import driver_license
 from bench.synth.documents.passport import mrz_check_digit, passport
 from bench.synth.documents.plate import PlateScene, PlateTruth, photographed_street, plate_scene
+from bench.synth.documents.seal import SealSample, SealTruth, official_seal
+from bench.synth.documents.table import TableSample, photographed_table, table_page
 from bench.synth.documents.taxi_invoice import TaxiInvoiceSample, photographed_receipts, taxi_invoices
 from bench.synth.documents.train_ticket import train_ticket
 from bench.synth.documents.vehicle import vehicle_license
@@ -26,4 +28,6 @@ __all__ = [
     "business_card", "train_ticket",
     "business_license",
     "bank_card", "vin_document", "vin_plate", "vin_sample",
+    "SealSample", "SealTruth", "official_seal",
+    "TableSample", "photographed_table", "table_page",
 ]

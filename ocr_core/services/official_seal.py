@@ -1,0 +1,73 @@
+"""ocr_official_seal: each round or oval seal of a picture, its box (`roi`), the company name
+on its arc (`text`) and the horizontal lines inside it (`general_text`), read from its red ink."""
+from __future__ import annotations
+
+import numpy as np
+
+from ocr_core.arc_text import Ring, find_ring, seal_inside, text_strip, with_margin
+from ocr_core.engines import Pipeline, get_engine
+from ocr_core.engines.base import Engine
+from ocr_core.errors import WrongCategory
+from ocr_core.fields import chinese_value
+from ocr_core.geometry import Quad
+from ocr_core.seals import Seal, faint_red_mask, find_seals, seal_ink
+from ocr_core.textlines import find_text_lines
+
+OPTIONS: dict = {}
+# Readings below this confidence inside a seal, or of one character, are its star, a piece of
+# the arc or specks, not a line: the inner lines are words (公章, 合同专用章) and numbers.
+_MIN_PROB = 0.7
+
+
+def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+    seals = find_seals(image)
+    if not seals:
+        raise WrongCategory()
+    engine = get_engine(pipeline.reader)
+    ink, mask = seal_ink(image), faint_red_mask(image)
+    result, evidence = [], {}
+    for seal in sorted(seals, key=lambda s: (s.cy, s.cx)):
+        ring = find_ring(mask, seal)
+        text = {"context": "", "prob": 0.0}
+        if ring is not None:
+            strip = text_strip(ink, seal, ring)
+            reading = max((engine.read_line(strip), engine.read_line(with_margin(strip))), key=lambda r: r.prob)
+            # The arc of an official seal is the body's Chinese name; anything else is a speck.
+            text = {"context": chinese_value(reading.text), "prob": round(reading.prob, 4)}
+        lines = _inner_lines(ink, seal, ring, engine)
+        index = len(result)
+        result.append({"roi": seal.roi(), "text": text,
+                       "general_text": [{"content": t, "prob": round(p, 4)} for t, p, _ in lines]})
+        evidence[f"{index}.text"] = {"box": seal.quad().to_list(), "prob": text["prob"], "valid": None,
+                                     "engine": pipeline.reader}
+        for k, (_, prob, quad) in enumerate(lines):
+            evidence[f"{index}.general_text.{k}"] = {"box": quad.to_list(), "prob": round(prob, 4),
+                                                     "valid": None, "engine": pipeline.reader}
+    answer: dict = {"result": result, "success": True}
+    if configure.get("evidence"):
+        answer["evidence"] = evidence
+        answer["warnings"] = [f"no_arc_text:{i}" for i, item in enumerate(result) if not item["text"]["context"]]
+    return answer
+
+
+def _inner_lines(ink: np.ndarray, seal: Seal, ring: Ring | None, engine: Engine) -> list[tuple[str, float, Quad]]:
+    """The horizontal lines inside the arc (合同专用章, a number, a date), read on the seal
+    turned upright: (text, confidence, box in the picture)."""
+    inside = seal_inside(ink, seal, ring)
+    height, width = inside.image.shape
+    lines = []
+    for quad in find_text_lines(inside.image):
+        left, top, right, bottom = (int(round(v)) for v in quad.bounds())
+        if right - left < 0.8 * (bottom - top):
+            continue  # the star, a speck: no line of text is taller than it is wide
+        clear = [inside.clear[min(height - 1, max(0, int(y))), min(width - 1, max(0, int(x)))]
+                 for x, y in quad.points + [quad.center]]
+        if not clear[-1] or ((top + bottom) / 2 < height / 2 and not all(clear)):
+            continue  # a piece of the name's arc: in its band, or reaching it high up
+        pad = max(2, int(0.2 * (bottom - top)))
+        reading = engine.read_line(inside.image[max(0, top - pad):bottom + pad, max(0, left - pad):right + pad])
+        text = reading.text.replace(" ", "")
+        if reading.prob < _MIN_PROB or len(text) < 2 or not any(ch.isalnum() for ch in text):
+            continue
+        lines.append((text, reading.prob, inside.to_original.apply_quad(quad)))
+    return lines

@@ -1,0 +1,152 @@
+"""ocr_table_parse: the tables of a picture (ruled, partly ruled or unruled; merged cells;
+several per page), each cell's place, size and text, as html, json, xlsx, csv or markdown."""
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+
+from ocr_core.engines import Engine, Pipeline, get_engine
+from ocr_core.errors import WrongCategory
+from ocr_core.geometry import Quad, Transform, rotate_image, scale_image, warp_quad
+from ocr_core.orient import find_page, text_direction, upright_page
+from ocr_core.table_formats import FORMATS, write
+from ocr_core.tables import Cell, page_tables, text_only
+from ocr_core.textlines import character_size, even_light, grey_of, ink_mask
+
+OPTIONS = {"format": FORMATS, "finance": bool, "dir_assure": bool, "line_less": bool}
+# Characters are brought to about this height (px) to find rules and read cells.
+_READ_CHAR_HEIGHT = 30
+_MAX_UPSCALE = 3.0
+# Below this tilt the page is read as it is (degrees).
+_MIN_DESKEW = 0.3
+# Tilt above which the answer warns that it straightened the page (degrees), as reading.py does.
+_SKEW_WARNING = 2.0
+# Readings below this confidence are specks and rule remnants, not text.
+_MIN_PROB = 0.3
+# What a reader puts for the figures and marks of a printed amount, and what they are.
+_FIGURE_SLIPS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "Z": "2",
+                               "S": "5", "s": "5", "B": "8", "g": "9", "，": ",", "。": ".", "、": ",",
+                               "（": "(", "）": ")", "－": "-", "—": "-", "一": "-", " ": ""})
+_AMOUNT = re.compile(r"^\(?-?\d{1,3}(,\d{3})*(\.\d+)?%?\)?$|^\(?-?\d+(\.\d+)?%?\)?$|^-$")
+
+
+def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+    engine = get_engine(pipeline.reader)
+    upright, to_original, size, warnings = _upright(image, engine, configure.get("dir_assure", False))
+    factor = min(_MAX_UPSCALE, _READ_CHAR_HEIGHT / size) if size else 1.0
+    scaled, to_upright = scale_image(upright, factor)
+    to_original = to_upright.then(to_original)
+    size = size * factor if size else _READ_CHAR_HEIGHT
+    grey = even_light(grey_of(scaled), size)
+    tables, rules = page_tables(grey, size, configure.get("line_less", False))
+    if not tables:
+        raise WrongCategory()
+    # Cells are read with the rules painted out: a border in a crop reads as 1, | or 一.
+    clean = grey.copy()
+    clean[cv2.bitwise_or(rules.horizontal, rules.vertical) > 0] = 255
+    finance = configure.get("finance", False)
+    answer_tables, evidence = [], {}
+    for t, table in enumerate(tables):
+        read = []
+        for cell in table.cells:
+            texts, prob = _read_cell(clean, cell, engine, finance)
+            box = to_original.apply_quad(Quad.from_box(*cell.box))
+            valid = bool(_AMOUNT.match("".join(texts))) if finance and texts and _figures(texts) else None
+            read.append(({"sx": cell.sx, "sy": cell.sy, "ex": cell.ex, "ey": cell.ey, "height": int(round(box.thickness)),
+                          "width": int(round(box.length)), "text": texts},
+                         {"box": box.to_list(), "prob": round(prob, 5), "valid": valid, "engine": pipeline.reader}))
+        if not table.ruled:
+            read = _without_empty_rows(read)
+        rows: dict[int, list[dict]] = {}
+        for item, proof in read:
+            row = rows.setdefault(item["sy"], [])
+            row.append(item)
+            evidence[f"tables[{t}][{len(rows) - 1}][{len(row) - 1}]"] = proof
+        answer_tables.append([rows[r] for r in sorted(rows)])
+    answer: dict = {"success": True, "tables": write(answer_tables, configure.get("format", "json"))}
+    if configure.get("evidence"):
+        answer["evidence"] = evidence
+        answer["warnings"] = warnings + [f"checksum_failed:{k}" for k, v in evidence.items() if v["valid"] is False]
+    return answer
+
+
+def _upright(image: np.ndarray, engine: Engine, assured: bool) -> tuple[np.ndarray, Transform, float, list[str]]:
+    """The page flattened (when it lies on a desk) and straightened, and turned upright unless
+    the client says it is (`dir_assure`); the transform back, the character height, warnings."""
+    if not assured:
+        # Oriented on the text alone: a grid's rules and the text they touch make no line
+        # shapes, and crowd out the cells' short lines.
+        page = upright_page(text_only(image), engine)
+        h, w = page.image.shape[:2]
+        upright = cv2.warpPerspective(image, np.linalg.inv(page.transform.matrix), (w, h), flags=cv2.INTER_LINEAR,
+                                      borderMode=cv2.BORDER_REPLICATE)
+        warnings = ([f"rotated_{page.rotation}"] if page.rotation else []) + (
+            ["skew_corrected"] if abs(page.skew) > _SKEW_WARNING else [])
+        return upright, page.transform, page.char_size or _size(upright), warnings
+    quad = find_page(image)
+    flat, to_original = warp_quad(image, quad) if quad is not None else (image, Transform.identity())
+    found = text_direction(text_only(flat))
+    if found is not None and _MIN_DESKEW <= abs(found.skew) < 45:
+        border = int(np.median(grey_of(flat)[0]))
+        flat, to_flat = rotate_image(flat, -found.skew, border=border if flat.ndim == 2 else (border,) * 3)
+        to_original = to_flat.then(to_original)
+    return flat, to_original, found.char_size if found else _size(flat), []
+
+
+def _size(image: np.ndarray) -> float:
+    return character_size(ink_mask(grey_of(image))) or 0.0
+
+
+def _read_cell(grey: np.ndarray, cell: Cell, engine: Engine, finance: bool) -> tuple[list[str], float]:
+    """The text blocks of a cell, one per line in reading order, and their least confidence."""
+    texts, probs = [], []
+    for quad in cell.lines:
+        reading = engine.read_line(_crop(grey, quad))
+        text = reading.text.strip()
+        if reading.prob < _MIN_PROB or not any(ch.isalnum() for ch in text):
+            continue
+        texts.append(text)
+        probs.append(reading.prob)
+    if finance and texts and _figures(texts):
+        texts = [_amount_text(t) for t in texts]
+    return texts, min(probs) if probs else 0.0
+
+
+def _without_empty_rows(read: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+    """The cells of an unruled table less its rows that read nothing: a row there is only
+    where text was seen, so one without any was a speck or a shadow taken for a line."""
+    empty = {item["sy"] for item, _ in read} - {item["sy"] for item, _ in read if item["text"]}
+    kept = []
+    for item, proof in read:
+        if item["sy"] in empty:
+            continue
+        shift = sum(1 for r in empty if r < item["sy"])
+        kept.append(({**item, "sy": item["sy"] - shift, "ey": item["ey"] - shift}, proof))
+    return kept
+
+
+def _figures(texts: list[str]) -> bool:
+    """Whether a cell holds an amount: figures and their marks, with at most a slip or two."""
+    joined = "".join(texts).translate(_FIGURE_SLIPS)
+    digits = sum(ch.isdigit() for ch in joined)
+    return digits >= 1 and sum(ch.isdigit() or ch in ",.()%-" for ch in joined) >= 0.85 * len(joined)
+
+
+def _amount_text(text: str) -> str:
+    """An amount restricted to figures, separators, sign and brackets, as printed: letters the
+    reader put for figures (O for 0, S for 5) turned back, anything else dropped."""
+    return "".join(ch for ch in text.translate(_FIGURE_SLIPS) if ch.isdigit() or ch in ",.()%-")
+
+
+def _crop(grey: np.ndarray, quad: Quad) -> np.ndarray:
+    left, top, right, bottom = quad.bounds()
+    margin = 0.2 * (bottom - top)
+    h, w = grey.shape[:2]
+    x0, y0 = max(0, int(left - margin)), max(0, int(top - margin))
+    x1, y1 = min(w, int(np.ceil(right + margin))), min(h, int(np.ceil(bottom + margin)))
+    return grey[y0:y1, x0:x1]
+
+
+__all__ = ["ocr_table_parse", "OPTIONS"]

@@ -1,0 +1,490 @@
+"""Tables on an upright page, as pure geometry: rule lines by morphology, a grid from their
+crossings with merged cells where inner rules are missing, and the columns of unruled tables
+from the gaps their rows share. No reading here: cells come back with the boxes to read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from ocr_core.geometry import Quad, reading_order
+from ocr_core.textlines import character_size, find_text_lines, grey_of, ink_mask
+
+# Gaps closed along a rule before anything else, in characters: dots and dashes of a dotted
+# line are a few pixels apart, gaps between characters of a line of text are wider.
+_DOT_GAP = 0.3
+# A rule is first kept as pieces this long (characters), which no stroke of a character has,
+# then pieces this far apart (characters) along one line are joined (a broken or worn rule).
+_PIECE = 2.0
+_BREAK = 1.0
+# A rule is at least this long (characters) and at most this thick.
+_MIN_RULE = 3.0
+_MAX_THICK = 0.4
+# Vertical rules may be as short as one row (under two characters high): their lengths are
+# scaled by this. A single stroke of a character is still shorter.
+_VERTICAL = 0.55
+_VERTICAL_PIECE = 1.3
+# A dotted horizontal rule is at least this long (characters): the feet of a word's letters
+# (mm) close into a shorter run. A dotted vertical one may be one row high, as a solid one.
+_DOTTED = 5.0
+# A dotted rule has blank paper beside it along at least this share of its length.
+_ISOLATED = 0.8
+# Two rules nearer than this (characters) are one boundary (a double border).
+_SAME_LINE = 0.5
+# An inner boundary of a grid is present between two cells when a rule covers this much of it.
+_PRESENT = 0.85
+# Marks longer than this (characters) are rules and frames, not text.
+_LARGE_MARK = 5.0
+# Marks no thicker than this (px) either way are dashes, dots and hairlines.
+_THIN_MARK = 3
+# Unruled tables: text rows farther apart than this (characters) belong to different blocks;
+# a gap between columns is at least this wide (characters).
+_BLOCK_GAP = 2.2
+_MIN_COLUMN_GAP = 0.8
+# A lone line this many times taller than most is a title, not a row of the table below it.
+_TITLE = 1.2
+# Lines of one cell are at most this far apart, centre to centre (characters).
+_SAME_CELL = 1.7
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of a table: its first column and row and one past its last (as the reference),
+    its box on the page, and the boxes of the text lines it holds, in reading order."""
+
+    sx: int
+    sy: int
+    ex: int
+    ey: int
+    box: Box
+    lines: tuple[Quad, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: its cells ordered by row then column, covering the grid exactly once."""
+
+    cells: tuple[Cell, ...]
+    rows: int
+    cols: int
+    box: Box
+    ruled: bool = True
+
+    def spans(self) -> list[tuple[int, int, int, int]]:
+        return [(c.sx, c.sy, c.ex, c.ey) for c in self.cells]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The page's rule lines: masks of horizontal and vertical rules, and each rule as
+    (position across, start, end along) on the page."""
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+    rows: list[tuple[float, float, float]] = field(default_factory=list)     # (y, x0, x1)
+    columns: list[tuple[float, float, float]] = field(default_factory=list)  # (x, y0, y1)
+
+
+def find_rules(grey: np.ndarray, size: float) -> Rules:
+    """Horizontal and vertical rules of a page whose characters are `size` px high: dotted,
+    dashed and broken ones closed, strokes of characters left out."""
+    ink = ink_mask(grey)
+    horizontal = _rule_mask(ink, size, horizontal=True)
+    vertical = _rule_mask(ink, size, horizontal=False)
+    return Rules(horizontal, vertical, _segments(horizontal, size, True), _segments(vertical, size, False))
+
+
+def _rule_mask(ink: np.ndarray, size: float, horizontal: bool) -> np.ndarray:
+    def along(n: float) -> np.ndarray:
+        n = max(3, int(round(n)))
+        return cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1) if horizontal else (1, n))
+
+    # A pixel of thickness more, so a rule tilted by a fraction of a degree stays one run.
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3) if horizontal else (3, 1))
+    grown = cv2.dilate(ink, across)
+    scale = 1.0 if horizontal else _VERTICAL
+    # Vertical pieces a little longer than a character: its tallest stroke must not pass.
+    piece = along(max(12, (_PIECE if horizontal else _VERTICAL_PIECE) * size))
+    solid = cv2.morphologyEx(grown, cv2.MORPH_OPEN, piece)
+    # Dots and dashes closed into a line; so are the characters of a line of text, which
+    # the isolation test then tells apart.
+    dotted = cv2.morphologyEx(cv2.morphologyEx(grown, cv2.MORPH_CLOSE, along(_DOT_GAP * size)), cv2.MORPH_OPEN,
+                              along((_DOTTED if horizontal else _MIN_RULE * _VERTICAL) * size))
+    dotted = _isolated(dotted, ink, horizontal)
+    mask = cv2.morphologyEx(cv2.bitwise_or(solid, dotted), cv2.MORPH_CLOSE, along(_BREAK * size))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, along(max(20, _MIN_RULE * scale * size)))
+    # Thick blobs are filled areas or lines of bold text welded together, not rules.
+    # Thickness is the mean one (area over length): a long rule a little tilted has a taller box.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    length = np.maximum(stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT], 1)
+    thick = stats[:, cv2.CC_STAT_AREA] / length > max(6, _MAX_THICK * size + 3)
+    thick[0] = False
+    if thick.any():
+        mask[thick[labels]] = 0
+    return mask
+
+
+def _isolated(candidates: np.ndarray, ink: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The candidate runs with blank paper just beside them along most of their length: a
+    rule, not a line of text whose characters were closed together (their strokes go on
+    above and below any one row)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidates, connectivity=8)
+    keep = np.zeros(count, bool)
+    h, w = ink.shape
+    for i in range(1, count):
+        x, y, cw, ch, _ = stats[i]
+        # Three rows (columns) on each side: the strokes of text go on there, paper does not.
+        if horizontal:
+            above = ink[max(0, y - 4):max(0, y - 1), x:x + cw].any(axis=0)
+            below = ink[min(h, y + ch + 1):min(h, y + ch + 4), x:x + cw].any(axis=0)
+        else:
+            above = ink[y:y + ch, max(0, x - 4):max(0, x - 1)].any(axis=1)
+            below = ink[y:y + ch, min(w, x + cw + 1):min(w, x + cw + 4)].any(axis=1)
+        keep[i] = above.size > 0 and float((~above & ~below).mean()) >= _ISOLATED
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _segments(mask: np.ndarray, size: float, horizontal: bool) -> list[tuple[float, float, float]]:
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found = []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        if horizontal:
+            found.append((float(centroids[i][1]), float(x), float(x + w)))
+        else:
+            found.append((float(centroids[i][0]), float(y), float(y + h)))
+    return sorted(found)
+
+
+def ruled_tables(rules: Rules, size: float) -> list[Table]:
+    """Every table drawn with rules both ways, top to bottom: the rules that touch one another
+    make one table; its grid lines are where rules stand; two neighbouring grid cells are one
+    cell where the rule between them is missing."""
+    both = cv2.bitwise_or(rules.horizontal, rules.vertical)
+    reach = max(3, int(round(0.5 * size)))
+    joined = cv2.dilate(both, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    tables = []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        inside = lambda px, py: x <= px <= x + w and y <= py <= y + h  # noqa: E731
+        rows = [r for r in rules.rows if inside(r[1], r[0]) and inside(r[2], r[0])]
+        columns = [c for c in rules.columns if inside(c[0], c[1]) and inside(c[0], c[2])]
+        table = grid_table(rows, columns, rules, size)
+        if table is not None:
+            tables.append(table)
+    return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float, float, float]],
+               rules: Rules, size: float) -> Table | None:
+    """The table whose horizontal rules are `rows` (y, x0, x1) and vertical ones `columns`
+    (x, y0, y1), or None when they make no grid of at least one cell by two."""
+    if len(rows) < 2 or len(columns) < 1:
+        return None
+    # An open side (no outer vertical rule) ends where the horizontal rules end together.
+    xs = _cluster([c[0] for c in columns] + _shared_ends([e for r in rows for e in r[1:]], size), size)
+    ys = _cluster([r[0] for r in rows] + _shared_ends([e for c in columns for e in c[1:]], size), size)
+    # A rule of the grid runs from one grid line to another: a run that starts and ends in
+    # the middle of cells is the foot of a line of text; a rule that overshoots a grid line
+    # has a stroke of a character that touched it at its end, and is cut back.
+    rows = [r for r in (_trim(r, xs, size) for r in rows) if r is not None]
+    columns = [c for c in (_trim(c, ys, size) for c in columns) if c is not None]
+    if len(rows) < 2 or not columns:
+        return None
+    xs = _cluster([c[0] for c in columns] + _shared_ends([e for r in rows for e in r[1:]], size), size)
+    ys = _cluster([r[0] for r in rows] + _shared_ends([e for c in columns for e in c[1:]], size), size)
+    if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(rules.vertical, xs[c + 1], ys[r], ys[r + 1], size, vertical=True):
+                union(r * n_cols + c, r * n_cols + c + 1)
+            if r + 1 < n_rows and not _covered(rules.horizontal, ys[r + 1], xs[c], xs[c + 1], size, vertical=False):
+                union(r * n_cols + c, (r + 1) * n_cols + c)
+    spans = _rectangles({i: find(i) for i in range(n_rows * n_cols)}, n_rows, n_cols)
+    cells = tuple(Cell(sx, sy, ex, ey, (xs[sx], ys[sy], xs[ex], ys[ey])) for sx, sy, ex, ey in spans)
+    if len(cells) < 2:
+        return None
+    return Table(cells, n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]))
+
+
+def _cluster(values: list[float], size: float) -> list[float]:
+    """Positions nearer than `_SAME_LINE` characters taken as one (their mean)."""
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= max(3.0, _SAME_LINE * size):
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [float(np.mean(g)) for g in groups]
+
+
+def _shared_ends(ends: list[float], size: float) -> list[float]:
+    """Where at least two rules end together (an open side of a table)."""
+    groups: list[list[float]] = []
+    for v in sorted(ends):
+        if groups and v - groups[-1][-1] <= max(3.0, _SAME_LINE * size):
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [float(np.mean(g)) for g in groups if len(g) >= 2]
+
+
+def _trim(rule: tuple[float, float, float], lines: list[float], size: float) -> tuple[float, float, float] | None:
+    """A rule (across, start, end) cut to the grid lines it runs between, or None when it does
+    not run from one grid line to another."""
+    tolerance = max(4.0, 0.6 * size)
+    inside = [p for p in lines if rule[1] - tolerance <= p <= rule[2] + tolerance]
+    if len(inside) < 2:
+        return None
+    return rule[0], max(rule[1], inside[0] - tolerance), min(rule[2], inside[-1] + tolerance)
+
+
+def _covered(mask: np.ndarray, at: float, start: float, end: float, size: float, vertical: bool) -> bool:
+    """Whether a rule runs along `at` over most of start..end (its ends, near the crossings,
+    left out)."""
+    margin = 0.15 * (end - start)
+    a, b = int(start + margin), int(end - margin)
+    reach = max(2, int(round(0.2 * size)))
+    lo, hi = int(round(at)) - reach, int(round(at)) + reach + 1
+    band = mask[a:b, max(0, lo):hi] if vertical else mask[max(0, lo):hi, a:b]
+    if band.size == 0:
+        return False
+    run = band.any(axis=1 if vertical else 0)
+    return float(run.mean()) >= _PRESENT
+
+
+def _rectangles(group: dict[int, int], n_rows: int, n_cols: int) -> list[tuple[int, int, int, int]]:
+    """(sx, sy, ex, ey) of each merged cell, row by row: grid cells of a group taken with
+    everything in their bounding rectangle (a merge is always a rectangle)."""
+    owner = np.array([group[r * n_cols + c] for r in range(n_rows) for c in range(n_cols)]).reshape(n_rows, n_cols)
+    changed = True
+    while changed:
+        changed = False
+        for g in np.unique(owner):
+            rs, cs = np.nonzero(owner == g)
+            block = owner[rs.min():rs.max() + 1, cs.min():cs.max() + 1]
+            if (block != g).any():
+                for other in np.unique(block[block != g]):
+                    owner[owner == other] = g
+                changed = True
+                break
+    spans, seen = [], set()
+    for r in range(n_rows):
+        for c in range(n_cols):
+            g = owner[r, c]
+            if g in seen:
+                continue
+            seen.add(g)
+            rs, cs = np.nonzero(owner == g)
+            spans.append((int(cs.min()), int(rs.min()), int(cs.max()) + 1, int(rs.max()) + 1))
+    return spans
+
+
+def cell_lines(grey: np.ndarray, cell: Cell, rules: Rules, size: float) -> tuple[Quad, ...]:
+    """The text lines inside a ruled cell, in reading order, in page coordinates. The cell is
+    cut inside its rules and what is left of any rule is painted white, so that neither a
+    border nor the text of the next cell joins a line."""
+    left, top, right, bottom = cell.box
+    inset = max(2, int(round(0.15 * size)))
+    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
+    x1, y1 = min(grey.shape[1], int(right) - inset), min(grey.shape[0], int(bottom) - inset)
+    if x1 - x0 < 0.3 * size or y1 - y0 < 0.3 * size:
+        return ()
+    crop = grey[y0:y1, x0:x1].copy()
+    ruled = cv2.bitwise_or(rules.horizontal[y0:y1, x0:x1], rules.vertical[y0:y1, x0:x1])
+    crop[ruled > 0] = 255
+    pad = int(round(0.5 * size))
+    crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    quads = find_text_lines(crop, size)
+    return tuple(Quad.from_points([(x + x0 - pad, y + y0 - pad) for x, y in q.points]) for q in quads)
+
+
+def text_only(image: np.ndarray) -> np.ndarray:
+    """The picture (grey) with every mark much larger than a character (rules, frames, the
+    desk's grain) and every thin one (the dashes and dots of a dotted rule, which outnumber
+    the characters and would be taken for small type) painted over with the paper around it.
+    For measuring the text's direction and size, not for reading."""
+    grey = grey_of(image)
+    ink = ink_mask(grey)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    sides = np.stack([stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]], axis=1)
+    thin = sides.min(axis=1) <= _THIN_MARK
+    size = character_size(np.where(thin[labels], 0, ink).astype(np.uint8))
+    if not size:
+        return grey
+    large = thin | (sides.max(axis=1) > _LARGE_MARK * size)
+    large[0] = False
+    if not large.any():
+        return grey
+    mask = cv2.dilate(large[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    k = max(3, int(round(size)) | 1)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    out = grey.copy()
+    out[mask] = paper[mask]
+    return out
+
+
+# --- tables without vertical rules ----------------------------------------------------
+
+def unruled_tables(lines: list[Quad], rules: Rules, size: float) -> list[Table]:
+    """Tables of text laid out in columns without vertical rules (horizontal rules may be
+    there): rows of text close together make a block; a block's columns are the gaps its rows
+    share; a piece of text that crosses a gap spans the columns on both sides; horizontal
+    rules, where there are, bound the rows (a cell may then hold several lines)."""
+    boxes = [q.bounds() for q in lines]
+    text_rows = _text_rows(boxes)
+    tables = []
+    for block in _blocks(text_rows, boxes, size):
+        table = _block_table(block, boxes, rules, size)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _text_rows(boxes: list[Box]) -> list[list[int]]:
+    order = sorted(range(len(boxes)), key=lambda i: (boxes[i][1] + boxes[i][3]) / 2)
+    rows: list[list[int]] = []
+    for i in order:
+        _, top, _, bottom = boxes[i]
+        if rows:
+            r_top = min(boxes[j][1] for j in rows[-1])
+            r_bottom = max(boxes[j][3] for j in rows[-1])
+            if min(bottom, r_bottom) - max(top, r_top) >= 0.5 * min(bottom - top, r_bottom - r_top):
+                rows[-1].append(i)
+                continue
+        rows.append([i])
+    return [sorted(row, key=lambda i: boxes[i][0]) for row in rows]
+
+
+def _blocks(rows: list[list[int]], boxes: list[Box], size: float) -> list[list[list[int]]]:
+    """Text rows close together, as blocks; a lone line of larger type (a title) stands apart."""
+    heights = sorted(boxes[i][3] - boxes[i][1] for row in rows for i in row)
+    usual = heights[len(heights) // 2] if heights else size
+    title = [len(row) == 1 and boxes[row[0]][3] - boxes[row[0]][1] > _TITLE * usual for row in rows]
+    blocks: list[list[list[int]]] = []
+    for n, row in enumerate(rows):
+        top = min(boxes[i][1] for i in row)
+        if (blocks and not title[n] and not title[n - 1]
+                and top - max(boxes[i][3] for i in blocks[-1][-1]) <= _BLOCK_GAP * size):
+            blocks[-1].append(row)
+        else:
+            blocks.append([row])
+    return [b for b in blocks if len(b) >= 2]
+
+
+def column_gaps(rows: list[list[Box]], size: float) -> list[tuple[float, float]]:
+    """The x intervals free of text in every full row: the gaps between columns. Rows with
+    fewer pieces than most (a heading over two columns, a row with empty cells) do not count,
+    so that a piece of theirs that crosses a gap spans the columns on both sides of it."""
+    left = min(b[0] for row in rows for b in row)
+    right = max(b[2] for row in rows for b in row)
+    width = int(np.ceil(right - left)) + 1
+    counts = sorted(len(row) for row in rows)
+    full = [row for row in rows if len(row) >= counts[len(counts) // 2]]
+    free = np.ones(width, bool)
+    for row in full:
+        for b in row:
+            free[int(b[0] - left):int(np.ceil(b[2] - left)) + 1] = False
+    gaps = []
+    x = 0
+    while x < width:
+        if free[x]:
+            start = x
+            while x < width and free[x]:
+                x += 1
+            gaps.append((left + start, left + x))
+        x += 1
+    return [(a, b) for a, b in gaps if b - a >= _MIN_COLUMN_GAP * size and a > left and b < right]
+
+
+def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: float) -> Table | None:
+    rows = [[boxes[i] for i in row] for row in block]
+    gaps = column_gaps(rows, size)
+    if not gaps:
+        return None
+    left = min(b[0] for row in rows for b in row) - 0.3 * size
+    right = max(b[2] for row in rows for b in row) + 0.3 * size
+    xs = [left] + [(a + b) / 2 for a, b in gaps] + [right]
+    top = min(b[1] for b in rows[0]) - 0.3 * size
+    bottom = max(b[3] for b in rows[-1]) + 0.3 * size
+    # Horizontal rules across most of the block bound its rows; without them each text row is one.
+    span = right - left
+    rule_ys = sorted(y for y, x0, x1 in rules.rows if x1 - x0 >= 0.6 * span and min(x1, right) - max(x0, left) >= 0.6 * span
+                     and top - size <= y <= bottom + size)
+    # A text row continues the row above (cells in two lines) when no rule parts them, it
+    # sits as close as the lines of one cell do, and it is not a full row of its own.
+    centres = [float(np.mean([(b[1] + b[3]) / 2 for b in row])) for row in rows]
+    full = sorted(len(row) for row in rows)[len(rows) // 2]
+    groups: list[list[int]] = [[0]]
+    for r in range(1, len(rows)):
+        ruled = any(centres[r - 1] < y < centres[r] for y in rule_ys)
+        if not ruled and len(rows[r]) < full and centres[r] - centres[r - 1] <= _SAME_CELL * size:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    ys = [top]
+    for g, h in zip(groups, groups[1:]):
+        above = max(b[3] for b in rows[g[-1]])
+        below = min(b[1] for b in rows[h[0]])
+        between = [y for y in rule_ys if above <= y <= below]
+        ys.append(between[0] if between else (above + below) / 2)
+    ys.append(bottom)
+    n_rows, n_cols = len(groups), len(xs) - 1
+    if n_cols < 2:
+        return None
+    cells = []
+    for r, group in enumerate(groups):
+        pieces = sorted((boxes[i] for row in group for i in block[row]), key=lambda b: b[0])
+        spans: list[list] = []  # [sx, ex, [boxes]]
+        for box in pieces:
+            sx = next(c for c in range(n_cols) if box[0] < xs[c + 1])
+            ex = next((c for c in range(n_cols) if box[2] <= xs[c + 1]), n_cols - 1) + 1
+            merged = [s for s in spans if s[0] < ex and sx < s[1]]
+            for s in merged:
+                spans.remove(s)
+                sx, ex = min(sx, s[0]), max(ex, s[1])
+            spans.append([sx, ex, [box] + [b for s in merged for b in s[2]]])
+        taken = set()
+        for sx, ex, parts in spans:
+            taken.update(range(sx, ex))
+            quads = [Quad.from_box(*b) for b in parts]
+            quads = tuple(quads[i] for i in reading_order(quads))
+            cells.append(Cell(sx, r, ex, r + 1, (xs[sx], ys[r], xs[ex], ys[r + 1]), quads))
+        for c in range(n_cols):
+            if c not in taken:
+                cells.append(Cell(c, r, c + 1, r + 1, (xs[c], ys[r], xs[c + 1], ys[r + 1])))
+    cells.sort(key=lambda c: (c.sy, c.sx))
+    return Table(tuple(cells), n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]), ruled=False)
+
+
+def page_tables(grey: np.ndarray, size: float, line_less: bool = False) -> tuple[list[Table], Rules]:
+    """The tables of an upright page with characters `size` px high, top to bottom, each
+    cell with its text lines. Ruled tables first; with `line_less`, or when the page has no
+    ruled table, tables found by the alignment of their text."""
+    rules = find_rules(grey, size)
+    tables = [] if line_less else ruled_tables(rules, size)
+    if tables:
+        return [_with_lines(grey, t, rules, size) for t in tables], rules
+    lines = find_text_lines(grey, size)
+    return unruled_tables(lines, rules, size), rules
+
+
+def _with_lines(grey: np.ndarray, table: Table, rules: Rules, size: float) -> Table:
+    return replace(table, cells=tuple(replace(c, lines=cell_lines(grey, c, rules, size)) for c in table.cells))
