@@ -1,4 +1,5 @@
-"""Apps that may call the service: each holds an APPCODE, of which only a hash is stored, and an optional quota."""
+"""Apps that may call the service: each holds an APPCODE, of which only a hash is stored, an app key and
+secret for signed calls (`api.signature`), and an optional quota."""
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,10 @@ from dataclasses import dataclass
 
 import redis
 
-from ocr_core.errors import Forbidden, QuotaExhausted
+from ocr_core.errors import Forbidden, InvalidAppKey, QuotaExhausted
 
 CODES = "ocr:appcodes"  # hash: sha256(code) -> app id
+KEYS = "ocr:appkeys"  # hash: app key -> app id
 
 
 def hash_code(code: str) -> str:
@@ -26,6 +28,7 @@ class App:
     revoked: bool
     quota: int | None   # calls allowed in all; None: unlimited
     used: int
+    app_key: str | None = None  # None: made before app keys, or never given one (`ocrq apps key`)
 
 
 class AppStore:
@@ -33,16 +36,46 @@ class AppStore:
         self.redis = client
 
     def create(self, name: str, quota: int | None = None) -> tuple[App, str]:
-        """A new app and its APPCODE; the code is shown once and not kept."""
+        """A new app and its APPCODE; the code is shown once and not kept. Its key and secret: `key_and_secret`."""
         app_id, code = secrets.token_hex(8), secrets.token_hex(16)
-        fields = {"name": name, "created_at": repr(time.time()), "revoked": 0, "used": 0}
+        app_key, app_secret = _new_key_and_secret()
+        fields = {"name": name, "created_at": repr(time.time()), "revoked": 0, "used": 0,
+                  "app_key": app_key, "app_secret": app_secret}
         if quota is not None:
             fields["quota"] = quota
         pipe = self.redis.pipeline()
         pipe.hset(f"ocr:app:{app_id}", mapping=fields)
         pipe.hset(CODES, hash_code(code), app_id)
+        pipe.hset(KEYS, app_key, app_id)
         pipe.execute()
         return self.get(app_id), code
+
+    def new_key(self, app_id: str) -> tuple[str, str] | None:
+        """Give an app a new key and secret (an app made before keys existed, or a leaked secret); None: no such app."""
+        if not self.redis.exists(f"ocr:app:{app_id}"):
+            return None
+        old = self.redis.hget(f"ocr:app:{app_id}", "app_key")
+        app_key, app_secret = _new_key_and_secret()
+        pipe = self.redis.pipeline()
+        if old:
+            pipe.hdel(KEYS, old)
+        pipe.hset(f"ocr:app:{app_id}", mapping={"app_key": app_key, "app_secret": app_secret})
+        pipe.hset(KEYS, app_key, app_id)
+        pipe.execute()
+        return app_key, app_secret
+
+    def key_and_secret(self, app_id: str) -> tuple[str, str] | None:
+        key, secret = self.redis.hmget(f"ocr:app:{app_id}", "app_key", "app_secret")
+        return (key.decode(), secret.decode()) if key and secret else None
+
+    def by_key(self, app_key: str) -> tuple[App, str]:
+        """The app of an `X-Ca-Key` and its secret, or InvalidAppKey (403)."""
+        app_id = self.redis.hget(KEYS, app_key)
+        app = self.get(app_id.decode()) if app_id else None
+        pair = self.key_and_secret(app.app_id) if app else None
+        if app is None or app.revoked or pair is None or pair[0] != app_key:
+            raise InvalidAppKey()
+        return app, pair[1]
 
     def get(self, app_id: str) -> App | None:
         raw = self.redis.hgetall(f"ocr:app:{app_id}")
@@ -50,7 +83,7 @@ class AppStore:
             return None
         d = {k.decode(): v.decode() for k, v in raw.items()}
         return App(app_id, d["name"], float(d["created_at"]), d["revoked"] == "1",
-                   int(d["quota"]) if "quota" in d else None, int(d["used"]))
+                   int(d["quota"]) if "quota" in d else None, int(d["used"]), d.get("app_key"))
 
     def list(self) -> list[App]:
         ids = {v.decode() for v in self.redis.hvals(CODES)}
@@ -80,3 +113,10 @@ class AppStore:
         if app.quota is not None and used > app.quota:
             self.redis.hincrby(key, "used", -calls)
             raise QuotaExhausted()
+
+
+def _new_key_and_secret() -> tuple[str, str]:
+    # Unlike the APPCODE, the secret is kept as it is: the server needs it to compute each call's HMAC, so a
+    # hash would not do, and encrypting it with a key held by the same processes that read Redis would add
+    # nothing against someone who can read Redis (who already sees every waiting image). It is never logged.
+    return secrets.token_hex(8), secrets.token_hex(16)

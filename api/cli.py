@@ -22,12 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run a Celery worker on both queues, interactive first")
     worker.add_argument("--concurrency", type=int, default=None, help="processes (default: OCR_WORKER_CONCURRENCY or cores)")
     worker.add_argument("--name", default=None, help="worker node name (default: ocrq-<pid>@<host>)")
-    apps = sub.add_parser("apps", help="create, list or revoke apps (APPCODEs)")
+    apps = sub.add_parser("apps", help="create, list or revoke apps (APPCODEs, app keys and secrets)")
     apps_sub = apps.add_subparsers(dest="apps_command", required=True)
     create = apps_sub.add_parser("create")
     create.add_argument("name")
     create.add_argument("--quota", type=int, default=None, help="calls allowed in all (default: unlimited)")
     apps_sub.add_parser("list")
+    key = apps_sub.add_parser("key", help="give an app a new app key and secret (the old ones stop working)")
+    key.add_argument("app_id")
     revoke = apps_sub.add_parser("revoke")
     revoke.add_argument("app_id")
     rec = sub.add_parser("recognize", help="recognise a picture in this process (no Redis) and print JSON")
@@ -63,12 +65,21 @@ def cmd_apps(args) -> int:
     store = AppStore(get_redis(get_settings().broker_url))
     if args.apps_command == "create":
         app, code = store.create(args.name, args.quota)
-        print(f"app_id  {app.app_id}\nAPPCODE {code}\n(the APPCODE is shown once; only its hash is stored)")
+        app_key, app_secret = store.key_and_secret(app.app_id)
+        print(f"app_id    {app.app_id}\nAPPCODE   {code}\nAppKey    {app_key}\nAppSecret {app_secret}\n"
+              "(the APPCODE is shown once, only its hash is stored; the AppSecret signs calls: keep it secret)")
+    elif args.apps_command == "key":
+        pair = store.new_key(args.app_id)
+        if pair is None:
+            print(f"no app {args.app_id}", file=sys.stderr)
+            return 1
+        print(f"AppKey    {pair[0]}\nAppSecret {pair[1]}")
     elif args.apps_command == "list":
-        print(f"{'app_id':<18}{'name':<24}{'used':>8}{'quota':>10}  status")
+        print(f"{'app_id':<18}{'name':<24}{'used':>8}{'quota':>10}  {'app_key':<18}status")
         for app in store.list():
             quota = "-" if app.quota is None else str(app.quota)
-            print(f"{app.app_id:<18}{app.name:<24}{app.used:>8}{quota:>10}  {'revoked' if app.revoked else 'active'}")
+            print(f"{app.app_id:<18}{app.name:<24}{app.used:>8}{quota:>10}  {app.app_key or '-':<18}"
+                  f"{'revoked' if app.revoked else 'active'}")
     elif not store.revoke(args.app_id):
         print(f"no app {args.app_id}", file=sys.stderr)
         return 1

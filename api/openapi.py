@@ -11,7 +11,9 @@ def _errors(*codes: int) -> dict:
 
 
 _ERROR_TEXT = {
-    400: "unknown service or path", 403: "no, unknown or revoked APPCODE; or quota exhausted",
+    400: "unknown service or path; for signed calls: invalid signature (`X-Ca-Error-Message` shows the server's "
+         "StringToSign), timestamp, nonce (`Nonce Used`) or Content-MD5",
+    403: "no, unknown or revoked APPCODE or app key; or quota exhausted",
     404: "no such job for this app", 413: "body over the size bound", 429: "over the app's rate limit",
     450: "queue full, retry later", 460: "body is not JSON", 461: "body or configure not as the contract says",
     462: "image missing, not base64, not a picture, or too large", 463: "not the requested kind of document",
@@ -24,7 +26,7 @@ _SUBMIT_ERRORS = (400, 403, 413, 429, 450, 460, 461, 462)
 def openapi_document() -> dict:
     service = {"name": "service", "in": "path", "required": True,
                "schema": {"type": "string", "enum": sorted(SERVICES)}}
-    auth = [{"appcode": []}]
+    auth = [{"appcode": []}, {"appkey": []}]  # either one
     body = {"required": True, "content": {"application/json": {"schema": {"oneOf": [
         {"$ref": "#/components/schemas/NewFormat"}, {"$ref": "#/components/schemas/OldFormat"}]}}}}
     queue = {"name": "queue", "in": "query", "required": False,
@@ -55,7 +57,7 @@ def openapi_document() -> dict:
                 "summary": "A job's status and result", "operationId": "getJob", "security": auth,
                 "parameters": [{"name": "request_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the job", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Job"}}}}, **_errors(403, 404, 503)},
+                    "schema": {"$ref": "#/components/schemas/Job"}}}}, **_errors(400, 403, 404, 503)},
             }},
             "/healthz": {"get": {"summary": "liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "the process answers"}}}},
@@ -69,7 +71,14 @@ def openapi_document() -> dict:
         },
         "components": {
             "securitySchemes": {"appcode": {"type": "apiKey", "in": "header", "name": "Authorization",
-                                            "description": "`APPCODE <code>`"}},
+                                            "description": "`APPCODE <code>`"},
+                                "appkey": {"type": "apiKey", "in": "header", "name": "X-Ca-Key",
+                                           "description": "The app key, with `X-Ca-Signature` (base64 HMAC-SHA256, or "
+                                                          "HmacSHA1, of Alibaba Cloud API Gateway's StringToSign with the "
+                                                          "app secret), `X-Ca-Signature-Method`, `X-Ca-Timestamp` (ms, "
+                                                          "within 15 minutes), `X-Ca-Nonce` (used once) and "
+                                                          "`X-Ca-Signature-Headers` (must list x-ca-key, x-ca-nonce, "
+                                                          "x-ca-timestamp)"}},
             "schemas": {
                 "NewFormat": {"type": "object", "required": ["image"], "properties": {
                     "image": {"type": "string", "description": "base64 of the picture, or an http(s) URL"},

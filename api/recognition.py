@@ -12,6 +12,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from api.app import rate_limit_headers, resources
 from api.apps import App
 from api.image_url import fetch_image
+from api.signature import authenticate_request
 from api.wire import Body, old_format_output, parse_body
 from ocr_core import SERVICES, check_configure
 from ocr_core import errors
@@ -23,7 +24,9 @@ recognition = Blueprint("recognition", __name__)
 
 
 def authenticate() -> App:
-    return resources().apps.authenticate(request.headers.get("Authorization"))
+    """The calling app, by APPCODE or by app key and signature; every endpoint that needs an app asks here."""
+    r = resources()
+    return authenticate_request(r.apps, r.redis, request)
 
 
 def load_image(value: str) -> bytes:

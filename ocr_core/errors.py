@@ -5,6 +5,8 @@ contract's answer in one place (`api.errors`).
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 
 class ServiceError(Exception):
     """Base of every error the contract answers. `code` is also the HTTP status."""
@@ -54,6 +56,48 @@ class Forbidden(ServiceError):
 class QuotaExhausted(Forbidden):
     message = "Forbidden - quota exhausted"
     gateway_message = "Quota Exhausted"
+
+
+class InvalidAppKey(Forbidden):
+    """An `X-Ca-Key` that is unknown, or whose app is revoked."""
+    gateway_message = "Invalid AppKey"
+
+
+class InvalidSignature(ServiceError):
+    """An `X-Ca-Signature` that does not verify; the header shows what the server signed, as the gateway does."""
+    code, message = 400, "Invalid Signature"
+
+    def __init__(self, string_to_sign: str | None = None, reason: str | None = None):
+        super().__init__()
+        if string_to_sign is not None:
+            # A header value must be printable ASCII: newlines shown as `#` as the gateway does, the rest %-escaped.
+            shown = "".join("#" if c == "\n" else c if " " <= c <= "~" else quote(c) for c in string_to_sign)
+            self.gateway_message = f"Invalid Signature, Server StringToSign:`{shown}`"
+        else:
+            self.gateway_message = f"Invalid Signature, {reason}" if reason else "Invalid Signature"
+
+
+class InvalidTimestamp(ServiceError):
+    """`X-Ca-Timestamp` missing, not milliseconds, or more than 15 minutes from the server's clock."""
+    code, message = 400, "Invalid Timestamp"
+    gateway_message = "Invalid Timestamp"
+
+
+class InvalidNonce(ServiceError):
+    """`X-Ca-Nonce` missing or too long."""
+    code, message = 400, "Invalid Nonce"
+    gateway_message = "Invalid Nonce"
+
+
+class NonceUsed(InvalidNonce):
+    """An `X-Ca-Nonce` already seen while its timestamp is still valid: a replay."""
+    message = gateway_message = "Nonce Used"
+
+
+class InvalidContentMD5(ServiceError):
+    """A `Content-MD5` header that is not the base64 MD5 of the body."""
+    code, message = 400, "Invalid Content-MD5"
+    gateway_message = "Invalid Content-MD5"
 
 
 class Throttled(ServiceError):
@@ -221,3 +265,35 @@ class ServiceUnavailable(ServiceError):
 class EngineUnavailable(AlgorithmFailed):
     """The OCR engine cannot start (language data missing, a broken installation)."""
     message = "Invalid Result - algorithm run failed: OCR engine unavailable: {detail}"
+
+
+# -- 452-455: custom templates (the reference's 自定义模板) ----------------------------------
+
+class TemplateNotSet(ServiceError):
+    """没有设置template_json: no template named, or one without a definition (never published)."""
+    code, message = 452, "Invalid Input - template json not set: {detail}"
+
+
+class TemplateNoAnchors(ServiceError):
+    """没有设置锚点."""
+    code, message = 453, "Invalid Input - template has no anchors"
+
+
+class TemplateNoFields(ServiceError):
+    """没有设置识别内容: neither fields nor tables."""
+    code, message = 454, "Invalid Input - template has no fields to read"
+
+
+class UnknownTemplate(ServiceError):
+    """没有对应的template_id: no such template, or one of another app."""
+    code, message = 455, "Invalid Input - no template with template_id {detail}"
+
+
+class NoTemplateMatched(WrongCategory):
+    """No entry of a `template_list` has its `cond` hold on the page."""
+    message = "Invalid Input - wrong category - no template's cond holds on this page"
+
+
+class TooFewAnchors(AlgorithmFailed):
+    """Fewer anchors found on the page than a homography needs."""
+    message = "Invalid Result - algorithm run failed: template anchors not found: {detail}"
