@@ -53,6 +53,25 @@ def read_from(page, line: TextLine, at: int, engine: Engine) -> list[str]:
     return [text for text in (engine.read_line(crop).text.strip() for crop in crops) if text]
 
 
+def read_found_from(page, line: TextLine, at: int, engine: Engine) -> list[str]:
+    """Like read_from, but the widest text line found in that part read, cropped to it: the
+    part's band, as tall as a two-row label, may take in ink above and below the value
+    that makes the reader drop or misread its characters (BYD7152 read BYD752)."""
+    to_upright = page.to_original.inverse()
+    texts = []
+    for crop in _after_label(page.upright, to_upright.apply_quad(line.quad), at / max(1, len(line.text))):
+        quad = max(find_text_lines(crop), key=lambda quad: quad.bounds()[2] - quad.bounds()[0], default=None)
+        if quad is None:
+            continue
+        left, top, right, bottom = quad.bounds()
+        margin = 0.2 * (bottom - top)
+        text = engine.read_line(crop[max(0, int(top - margin)):int(bottom + margin) + 1,
+                                     max(0, int(left - margin)):int(right + margin) + 1]).text.strip()
+        if text:
+            texts.append(text)
+    return texts
+
+
 @dataclass(frozen=True)
 class LabelledPage:
     """A bilingual card read for its labels: the page, its Chinese lines, the fields found

@@ -11,8 +11,9 @@ from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.fields import (address_value, chinese_value, field_evidence, labelled_answer, row_between,
                              simplified, without_latin_lines)
-from ocr_core.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
+from ocr_core.reread import first_parsed, read_found_from, read_from, read_labelled, read_wrapped, rest_of_row
 from ocr_core.validate import correct_vin, normalize_date
+from ocr_core.vehicle_models import correct_model, model_fits, vehicle_type
 
 OPTIONS = {"side": ("face", "back")}
 FACE_LABELS = ["号牌号码", "车辆类型", "所有人", "住址", "使用性质", "品牌型号", "车辆识别代号", "发动机号码",
@@ -80,6 +81,13 @@ def _reread_face(page, lines, readings: dict[str, list], engine) -> None:
         # The issue date lost with its label under the seal: what the register date's row holds
         # right of it.
         readings["发证日期"].append(rest_of_row(page, register_line, engine, 1.0))
+    if not first_parsed(readings["品牌型号"], _fitting_model):
+        # A digit dropped (BYD752), the value read with its label's line, or its label last on a
+        # line it shares with the use (使用性质出租客运品牌型号): read again from where the label
+        # ends, the value's own line first.
+        labelled = [(line, line.text.index("品牌型号") + 4) for line in lines if "品牌型号" in line.text]
+        readings["品牌型号"] += [text for line, at in labelled for text in read_found_from(page, line, at, engine)]
+        readings["品牌型号"] += [text for line, at in labelled for text in read_from(page, line, at, engine)]
     if not any(readings["车辆识别代号"]):
         # Its label misread (辆识别代号) or read apart: any line with a VIN's check digit, then
         # each long code read again from where it starts.
@@ -106,11 +114,14 @@ def _face(readings: dict[str, list]) -> tuple[dict, dict]:
     issue = first_parsed(readings["发证日期"], normalize_date)
     answer = {
         "plate_num": first_parsed(readings["号牌号码"], _plate) or "",
-        "vehicle_type": first_parsed(readings["车辆类型"], chinese_value) or "",
+        # A listed type first: the reader may repeat a character (小型轿车车) or join the label.
+        "vehicle_type": first_parsed(readings["车辆类型"], vehicle_type) or first_parsed(readings["车辆类型"], chinese_value)
+        or "",
         "owner": first_parsed(readings["所有人"], chinese_value) or "",
         "use_character": first_parsed(readings["使用性质"], chinese_value) or "",
         "addr": first_parsed(readings["住址"], address_value) or "",
-        "model": first_parsed(readings["品牌型号"], lambda text: text.replace(" ", "")) or "",
+        "model": first_parsed(readings["品牌型号"], _fitting_model)
+        or first_parsed(readings["品牌型号"], lambda text: correct_model(_model_text(text))) or "",
         "vin": vin or first_parsed(readings["车辆识别代号"], _code) or "",
         "engine_num": first_parsed(readings["发动机号码"], _code) or "",
         "register_date": register or "",
@@ -158,6 +169,18 @@ def _plate(text: str) -> str | None:
     if match and len(match.group(0)) == 8 and match.group(0)[2] not in "DF":
         return match.group(0)[:7]
     return match.group(0) if match else None
+
+
+def _model_text(text: str) -> str:
+    """A model's reading without its label, when read with it (品牌型号丰田牌TV7250Luxury)."""
+    text = text.replace(" ", "")
+    return text[text.rindex("品牌型号") + 4:] if "品牌型号" in text else text
+
+
+def _fitting_model(text: str) -> str | None:
+    """A model reading, its code corrected by its brand, if that code has a model code's form."""
+    model = correct_model(_model_text(text))
+    return model if model_fits(model) else None
 
 
 def _code(text: str) -> str:

@@ -30,6 +30,15 @@ def test_back_fields_in_the_reference_form(seed):
     assert answer["appproved_passenger_capacity"].endswith("人") and answer["traction_mass"] == ""
 
 
+@pytest.mark.parametrize("seed, photographed", [(4, False), (3, True), (49, True)])
+def test_model_and_type_read_by_their_grammar(seed, photographed):
+    # BYD read BVD (flat 4), BYD7152 read BYD752 until its line is read alone (photographed 3),
+    # the type read 车辆美型小型轿车车 (photographed 49).
+    sample = vehicle_license(seed, "face", distortion=photographed_card(seed) if photographed else None)
+    answer = recognize(sample, "face")
+    assert (answer["model"], answer["vehicle_type"]) == (sample.fields["model"], sample.fields["vehicle_type"])
+
+
 def test_evidence_marks_the_checked_vin():
     answer = recognize(vehicle_license(6, "face"), "face", evidence=True)
     assert answer["evidence"]["vin"]["valid"] is True and len(answer["evidence"]["vin"]["box"]) == 4
