@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     from api.recognition import recognition
     app.register_blueprint(recognition)
     app.register_blueprint(ops)
+    from api.templates import templates
+    app.register_blueprint(templates)
 
     app.before_request(_start_request)
     app.after_request(_finish_request)

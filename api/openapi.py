@@ -17,6 +17,8 @@ _ERROR_TEXT = {
     404: "no such job for this app", 413: "body over the size bound", 429: "over the app's rate limit",
     450: "queue full, retry later", 460: "body is not JSON", 461: "body or configure not as the contract says",
     462: "image missing, not base64, not a picture, or too large", 463: "not the requested kind of document",
+    452: "no template definition: none named, or never published", 453: "template without anchors",
+    454: "template without fields or tables", 455: "no template with this template_id for this app",
     464: "recognition failed or timed out", 469: "internal error", 503: "sync wait ran out (job goes on) or Redis unavailable",
 }
 
@@ -59,6 +61,7 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "the job", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Job"}}}}, **_errors(400, 403, 404, 503)},
             }},
+            **_template_paths(auth),
             "/healthz": {"get": {"summary": "liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "the process answers"}}}},
             "/readyz": {"get": {"summary": "Redis reachable and a worker alive", "operationId": "readyz",
@@ -105,4 +108,49 @@ def openapi_document() -> dict:
                     "error_code": {"type": "integer"}, "error_msg": {"type": "string"}}},
             },
         },
+    }
+
+
+def _template_paths(auth: list) -> dict:
+    """The custom templates of the calling app (API.md "Templates")."""
+    template_id = {"name": "template_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    box = {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4, "description": "[x, y, w, h]"}
+    definition = {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "name": {"type": "string"}, "image": {"type": "string", "description": "base64 of the blank sample"},
+        "anchors": {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}, "box": box}}},
+        "fields": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string", "description": "ending (cr): may wrap lines; a name shared: joined in order"},
+            "box": box}}},
+        "tables": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string", "description": "ending (hl), (vl) or (nl): only horizontal, only vertical or no rules"},
+            "box": {**box, "description": "[x, y, w, h] of the body rows"},
+            "columns": {"type": "array", "items": {"type": "object", "properties": {
+                "label": {"type": "string"}, "x0": {"type": "number"}, "x1": {"type": "number"}}}}}}}}}}}}
+    ok = {"description": "done", "content": {"application/json": {"schema": {"type": "object"}}}}
+    one = {"security": auth, "parameters": [template_id]}
+    return {
+        "/v1/templates": {
+            "post": {"summary": "Create a template (a draft)", "operationId": "createTemplate", "security": auth,
+                     "requestBody": definition,
+                     "responses": {"201": {"description": "`{template_id}`"}, **_errors(403, 452, 453, 454, 460, 461, 462)}},
+            "get": {"summary": "The app's templates", "operationId": "listTemplates", "security": auth,
+                    "responses": {"200": ok, **_errors(403)}}},
+        "/v1/templates/{template_id}": {
+            "get": {**one, "summary": "A template: its draft, picture and published version", "operationId": "getTemplate",
+                    "responses": {"200": ok, **_errors(403, 404)}},
+            "put": {**one, "summary": "Replace the draft (the published version stays in force)",
+                    "operationId": "updateTemplate", "requestBody": definition,
+                    "responses": {"200": ok, **_errors(403, 404, 452, 453, 454, 460, 461, 462)}},
+            "delete": {**one, "summary": "Delete a template", "operationId": "deleteTemplate",
+                       "responses": {"200": ok, **_errors(403, 404)}}},
+        "/v1/templates/{template_id}/publish": {"post": {
+            **one, "summary": "Publish the draft: from now on it answers ocr_template", "operationId": "publishTemplate",
+            "responses": {"200": ok, **_errors(403, 404)}}},
+        "/v1/templates/{template_id}/try": {"post": {
+            **one, "summary": "Run the saved draft on a picture (`image`, optional `configure`)",
+            "operationId": "tryTemplate",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/NewFormat"}}}},
+            "responses": {"200": {"description": "as ocr_template answers"},
+                          **_errors(403, 404, 429, 450, 460, 461, 462, 463, 464, 503)}}},
     }

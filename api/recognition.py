@@ -13,6 +13,7 @@ from api.app import rate_limit_headers, resources
 from api.apps import App
 from api.image_url import fetch_image
 from api.signature import authenticate_request
+from api.templates import with_definitions
 from api.wire import Body, old_format_output, parse_body
 from ocr_core import SERVICES, check_configure
 from ocr_core import errors
@@ -57,6 +58,7 @@ def submit(service: str) -> tuple[list[str], Body]:
     if queue not in (INTERACTIVE, BULK):
         raise errors.InvalidOption(f"queue must be {INTERACTIVE} or {BULK}")
     configures = [check_configure(service, sub.configure) for sub in body.submissions]
+    configures = [with_definitions(app.app_id, service, c) for c in configures]  # ocr_template's templates
     images = [load_image(sub.image) for sub in body.submissions]
 
     ids = [g.request_id] + [new_request_id() for _ in body.submissions[1:]]

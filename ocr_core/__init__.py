@@ -23,7 +23,8 @@ def recognize(service: str, image_bytes: bytes, configure: dict | None = None) -
     """
     entry = get_service(service)
     # Checked before decoding: a bad request should not cost a decode.
-    configure = check_configure(service, configure)
+    # Internal options come from the API, which refused them from the client (services/__init__.py).
+    configure = check_configure(service, configure, internal=True)
     pipeline = choose_pipeline(service, configure)
     picture = images.decode_pages(image_bytes) if entry.multipage else images.decode_image(image_bytes)
     try:

@@ -9,7 +9,7 @@ from ocr_core.engines import PIPELINES, Pipeline, engine_installed
 from ocr_core.errors import ConfigureFormatError, InvalidOption, InvalidURL
 from ocr_core.services import (bank_card, business_card, business_license, driver_license, general,
                                household_register, idcard, official_seal, passport, plate, table_parse,
-                               taxi_invoice, train_ticket, vehicle_license, vin)
+                               taxi_invoice, template, train_ticket, vehicle_license, vin)
 from ocr_core.settings import get_settings
 
 # An option is either a type its value must have, or the tuple of values it may take.
@@ -29,6 +29,8 @@ class Service:
     multipage: bool = False
     #: The pipeline used unless the deployment or the request names another (bench/accuracy.py).
     engine: str = "tesseract"
+    #: Options only the API may set (check_configure with internal=True), never a client.
+    internal: Mapping[str, OptionSpec] = field(default_factory=dict)
 
     def all_options(self) -> dict[str, OptionSpec]:
         return {**COMMON_OPTIONS, **self.options}
@@ -51,6 +53,10 @@ SERVICES: dict[str, Service] = {
     "ocr_taxi_invoice": Service("ocr_taxi_invoice", taxi_invoice.ocr_taxi_invoice, taxi_invoice.OPTIONS, engine="mixed"),
     "ocr_table_parse": Service("ocr_table_parse", table_parse.ocr_table_parse, table_parse.OPTIONS, engine="mixed"),
     "ocr_official_seal": Service("ocr_official_seal", official_seal.ocr_official_seal, official_seal.OPTIONS, engine="mixed"),
+    "ocr_template": Service("ocr_template", template.ocr_template, template.OPTIONS, engine="mixed",
+                            internal=template.INTERNAL_OPTIONS),
+    "ocr_sdt": Service("ocr_sdt", template.ocr_template, template.OPTIONS, engine="mixed",
+                       internal=template.INTERNAL_OPTIONS),
 }
 
 
@@ -61,13 +67,16 @@ def get_service(name: str) -> Service:
     return service
 
 
-def check_configure(service: str, configure: dict | None) -> dict:
+def check_configure(service: str, configure: dict | None, internal: bool = False) -> dict:
     """`configure` for `service` with every key known and every value of the right kind.
 
     Raises InvalidURL for an unknown service, InvalidOption (461) for an unknown key or a
-    value of the wrong type, ConfigureFormatError when `configure` is not an object.
+    value of the wrong type, ConfigureFormatError when `configure` is not an object. The
+    service's internal options are known only with `internal` (the worker, after the API).
     """
     options = get_service(service).all_options()
+    if internal:
+        options.update(get_service(service).internal)
     if configure is None:
         return {}
     if not isinstance(configure, dict):

@@ -329,3 +329,19 @@ def test_seal_pages_are_reproducible_and_their_seals_lie_on_the_picture():
             roi = seal.roi
             assert 0 <= roi["left"] and roi["left"] + roi["width"] <= w and 0 <= roi["top"] and roi["top"] + roi["height"] <= h
             assert re.fullmatch(r"[\u4e00-\u9fff]{6,24}", seal.company) and seal.company.endswith("公司")
+
+
+def test_forms_keep_their_layout_and_their_template_names_every_item():
+    from bench.synth.documents import blank_form, filled_form
+    from ocr_core.templates import field_key, table_key
+    for kind in ("receipt", "expense"):
+        blank, template = blank_form(kind)
+        a, b = filled_form(2, kind), filled_form(4, kind)
+        assert a.template == b.template == template and a.items != b.items
+        assert a.image.shape == blank.shape and len(template["anchors"]) >= 8
+        names = {field_key(f["name"]) for f in template["fields"]} | {table_key(t["name"])[0] for t in template["tables"]}
+        assert names == set(a.items)
+        # The values are drawn inside their boxes: the blank form is white where a copy has ink.
+        x, y, w, h = (int(v) for v in template["fields"][0]["box"])
+        assert blank[y:y + h, x:x + w].min() > 200 and a.image[y:y + h, x:x + w].min() < 100
+    assert filled_form(0).kind == "receipt" and filled_form(1).kind == "expense"

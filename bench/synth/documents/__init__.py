@@ -8,6 +8,7 @@ from bench.synth.documents.bank_card import bank_card
 from bench.synth.documents.business_card import business_card
 from bench.synth.documents.business_license import business_license
 from bench.synth.documents.card import DocumentSample, photographed_card
+from bench.synth.documents.form import FormSample, blank_form, filled_form, template_definition
 from bench.synth.documents.household import household_register
 from bench.synth.documents.idcard import Citizen, citizen, id_card
 from bench.synth.documents.licence import driver_license
@@ -30,4 +31,5 @@ __all__ = [
     "bank_card", "vin_document", "vin_plate", "vin_sample",
     "SealSample", "SealTruth", "official_seal",
     "TableSample", "photographed_table", "table_page",
+    "FormSample", "blank_form", "filled_form", "template_definition",
 ]
