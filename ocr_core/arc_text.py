@@ -23,6 +23,14 @@ _BLANK = 0.02
 _MAX_CHAR_GAP = 2.5
 
 
+# The endings of a company's registered name: a name read without one has lost or misread a
+# character of it (the last 司 dropped, 有 read as 督).
+COMPANY_ENDINGS = ("有限责任公司", "股份有限公司", "有限公司", "分公司")
+# A reading is given an ending when that path is at most this much less likely (natural log)
+# than the recogniser's own: the seal of a body that is no company (委员会, 局) keeps its name.
+_ENDING_COST = 3.0
+
+
 @dataclass(frozen=True)
 class Ring:
     """Where a seal's arc text lies: between depths `inner` and `outer` (pixels in from the
@@ -240,3 +248,56 @@ def _text_span(inked: np.ndarray, height: int) -> tuple[int, int]:
     while first > 0 and gaps[first - 1] <= max_gap:
         first -= 1
     return pieces[first][0], pieces[last][1] + 1
+
+
+def name_with_ending(probs: np.ndarray, alphabet: list[str],
+                     endings: tuple[str, ...] = COMPANY_ENDINGS) -> str | None:
+    """The likeliest text of a line's CTC probabilities (steps × alphabet, 0 the blank) that
+    ends in one of `endings`: the recogniser's own best path up to a step, the ending aligned
+    to the steps after it; None when every ending costs more than `_ENDING_COST`."""
+    logp = np.log(np.clip(probs, 1e-12, None))
+    top = logp.argmax(axis=1)
+    free = np.concatenate([[0.0], np.cumsum(logp.max(axis=1))])
+    index = {ch: i for i, ch in enumerate(alphabet) if i > 0}
+    best, best_score = None, free[-1] - _ENDING_COST
+    for ending in endings:
+        if any(ch not in index for ch in ending):
+            continue
+        ids = [index[ch] for ch in ending]
+        after = _aligned_from(logp, ids)
+        # The free part may not end on the ending's first character: CTC would merge the two.
+        scores = free[:-1] + after[:-1]
+        scores[1:][top[:-1] == ids[0]] = -np.inf
+        step = int(np.argmax(scores))
+        if scores[step] >= best_score:
+            best, best_score = _best_path(top[:step], alphabet) + ending, float(scores[step])
+    return best
+
+
+def _aligned_from(logp: np.ndarray, ids: list[int]) -> np.ndarray:
+    """For each step t, the log probability of the likeliest CTC path that spells `ids` over
+    steps t to the end (blanks between and around)."""
+    labels = [0]
+    for i in ids:
+        labels += [i, 0]
+    n, steps = len(labels), logp.shape[0]
+    skip = np.array([s + 2 < n and labels[s] != 0 and labels[s + 2] != labels[s] for s in range(n)])
+    beta = np.full((steps + 1, n), -np.inf)
+    beta[steps, n - 2:] = 0.0
+    emit = logp[:, labels]
+    for t in range(steps - 1, -1, -1):
+        nxt = beta[t + 1]
+        move = np.maximum(nxt, np.concatenate([nxt[1:], [-np.inf]]))
+        move = np.where(skip, np.maximum(move, np.concatenate([nxt[2:], [-np.inf, -np.inf]])), move)
+        beta[t] = emit[t] + move
+    return np.maximum(beta[:, 0], beta[:, 1])
+
+
+def _best_path(labels: np.ndarray, alphabet: list[str]) -> str:
+    """CTC's collapse of a path: repeats merged, blanks dropped."""
+    out, previous = [], 0
+    for k in labels:
+        if k != previous and k != 0:
+            out.append(alphabet[k])
+        previous = k
+    return "".join(out)

@@ -2,9 +2,11 @@
 on its arc (`text`) and the horizontal lines inside it (`general_text`), read from its red ink."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from ocr_core.arc_text import Ring, find_ring, seal_inside, text_strip, with_margin
+from ocr_core.arc_text import (COMPANY_ENDINGS, Ring, find_ring, name_with_ending, seal_inside, text_strip,
+                               with_margin)
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine
 from ocr_core.errors import WrongCategory
@@ -28,12 +30,8 @@ def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) ->
     result, evidence = [], {}
     for seal in sorted(seals, key=lambda s: (s.cy, s.cx)):
         ring = find_ring(mask, seal)
-        text = {"context": "", "prob": 0.0}
-        if ring is not None:
-            strip = text_strip(ink, seal, ring)
-            reading = max((engine.read_line(strip), engine.read_line(with_margin(strip))), key=lambda r: r.prob)
-            # The arc of an official seal is the body's Chinese name; anything else is a speck.
-            text = {"context": chinese_value(reading.text), "prob": round(reading.prob, 4)}
+        context, prob = _arc_reading(ink, seal, ring, engine)
+        text = {"context": context, "prob": round(prob, 4)}
         lines = _inner_lines(ink, seal, ring, engine)
         index = len(result)
         result.append({"roi": seal.roi(), "text": text,
@@ -48,6 +46,23 @@ def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) ->
         answer["evidence"] = evidence
         answer["warnings"] = [f"no_arc_text:{i}" for i, item in enumerate(result) if not item["text"]["context"]]
     return answer
+
+
+def _arc_reading(ink: np.ndarray, seal: Seal, ring: Ring | None, engine: Engine) -> tuple[str, float]:
+    """The name on the seal's arc and the recogniser's confidence in it."""
+    if ring is None:
+        return "", 0.0
+    strip = text_strip(ink, seal, ring)
+    reading, read_from = max(((engine.read_line(s), s) for s in (strip, with_margin(strip))),
+                             key=lambda pair: pair[0].prob)
+    # The arc of an official seal is the body's Chinese name; anything else is a speck.
+    text = chinese_value(reading.text)
+    if text and not text.endswith(COMPANY_ENDINGS) and hasattr(engine, "line_probabilities"):
+        # A company's name read without its ending has lost a character of it (司 dropped, 有
+        # read as 督): decoded again under the endings, kept when one is nearly as likely.
+        ended = name_with_ending(*engine.line_probabilities(cv2.cvtColor(read_from, cv2.COLOR_GRAY2BGR)))
+        text = chinese_value(ended) if ended else text
+    return text, reading.prob
 
 
 def _inner_lines(ink: np.ndarray, seal: Seal, ring: Ring | None, engine: Engine) -> list[tuple[str, float, Quad]]:

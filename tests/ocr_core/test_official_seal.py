@@ -13,7 +13,7 @@ from bench.synth import text_page
 from bench.synth.documents import official_seal
 from bench.synth.render import load_font
 from ocr_core import recognize
-from ocr_core.arc_text import find_ring, text_strip, unroll
+from ocr_core.arc_text import find_ring, name_with_ending, text_strip, unroll
 from ocr_core.engines import PIPELINES, engine_installed, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.seals import faint_red_mask, find_seals, seal_ink
@@ -119,3 +119,23 @@ def test_seals_stamped_over_one_another_are_two_seals_each_read():
     assert abs(seals[0].cx - 180) < 6 and abs(seals[1].cx - 420) < 6 and abs(seals[1].cy - 220) < 6
     answer = ocr_official_seal(page, {}, PIPELINES[ENGINE])
     assert sorted(s["text"]["context"] for s in answer["result"]) == ["上海华信投资管理有限公司", "杭州星火科技有限公司"]
+
+
+def ctc_steps(alphabet: list[str], steps: list[dict[str, float]]) -> np.ndarray:
+    """A recogniser's probabilities (steps × alphabet) with the given characters' shares at each
+    step and the rest of each step on the blank."""
+    probs = np.full((len(steps), len(alphabet)), 1e-6)
+    for t, shares in enumerate(steps):
+        for ch, p in shares.items():
+            probs[t, alphabet.index(ch)] = p
+        probs[t, 0] = max(1e-6, 1 - sum(shares.values()))
+    return probs
+
+
+def test_a_name_read_without_its_company_ending_gets_it_when_nearly_as_likely():
+    alphabet = ["blank"] + list("深圳食品有限公司委员会")
+    # 司 dropped: the last step's likeliest label is the blank, 司 a close second.
+    steps = [{ch: 0.9} for ch in "深圳食品有限公"] + [{"司": 0.3}]
+    assert name_with_ending(ctc_steps(alphabet, steps), alphabet) == "深圳食品有限公司"
+    # A body that is no company keeps its own name: no ending is anywhere near as likely.
+    assert name_with_ending(ctc_steps(alphabet, [{ch: 0.95} for ch in "深圳委员会"]), alphabet) is None
