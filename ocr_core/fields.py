@@ -218,8 +218,8 @@ def address_value(text: str) -> str:
 
 # Traditional and Japanese forms the recogniser answers for the simplified glyphs a mainland
 # card prints (粵 for 粤 in a plate, 別 for 别 in a brand, 黃 for 黄 in a name).
-_SIMPLIFIED_FORMS = str.maketrans("粵別黃廣東門遼寧蘇滬陝貴魯閩贛瓊隴區縣鄉鎮華葉陽慶濱車號長張劉陳楊趙吳孫鄭馬龍興開",
-                                  "粤别黄广东门辽宁苏沪陕贵鲁闽赣琼陇区县乡镇华叶阳庆滨车号长张刘陈杨赵吴孙郑马龙兴开")
+_SIMPLIFIED_FORMS = str.maketrans("粵別黃廣東門遼寧蘇滬陝貴魯閩贛瓊隴區縣鄉鎮華葉陽慶濱車號長張劉陳楊趙吳孫鄭馬龍興開廈",
+                                  "粤别黄广东门辽宁苏沪陕贵鲁闽赣琼陇区县乡镇华叶阳庆滨车号长张刘陈杨赵吴孙郑马龙兴开厦")
 
 
 def simplified(text: str) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import chinese_value, find_labels
+from ocr_core.fields import chinese_value, find_labels, simplified
 from ocr_core.geometry import Quad, enclosing_quad, reference_box
 from ocr_core.seals import find_red_regions
 from ocr_core.reading import PageText, read_page_text
@@ -32,8 +32,6 @@ OTHER_LABELS = ["曾用名", "其他住址", "宗教信仰", "身高", "文化�
 LABELS = list(FIELDS.values()) + OTHER_LABELS
 _SHARED_WITH_ID_CARD = {"姓名", "性别", "民族", "出生日期"}
 STAMP_KINDS = ("invalid_stamp", "undertake_stamp", "register_stamp", "other_stamp")
-# Traditional forms the recogniser sometimes answers for the simplified ones the register prints.
-_SIMPLIFIED = str.maketrans("廈門東廣蘇陽慶濱寧遼葉華貴縣區鄉鎮滬陝", "厦门东广苏阳庆滨宁辽叶华贵县区乡镇沪陕")
 # Pieces of the form's rules read as characters: not text of any row.
 _RULE_NOISE = re.compile(r"^[1lI|丨一十\-_.,'`:;]{1,2}$")
 _DATE = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})\D{0,2}?(\d{1,2})")
@@ -295,7 +293,7 @@ def _evidence(value: _Value | None, page: PageText) -> dict:
 def _cjk(value: _Value | None) -> str:
     # Names, places, relations and nations are Chinese characters (and the middle dot of
     # minority names); anything else is a rule or a speck read as a character.
-    return chinese_value(value.text.translate(_SIMPLIFIED)) if value else ""
+    return chinese_value(simplified(value.text)) if value else ""
 
 
 def _first_of(value: _Value | None, choices: str) -> str | None:
