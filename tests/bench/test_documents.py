@@ -324,7 +324,7 @@ def test_seal_pages_are_reproducible_and_their_seals_lie_on_the_picture():
     assert np.array_equal(a.image, b.image) and a.seals == b.seals
     for sample in (a, official_seal(4, distortion=photographed(4))):
         h, w = sample.image.shape[:2]
-        assert 1 <= len(sample.seals) <= 3
+        assert len(sample.seals) in range(1, 4)
         for seal in sample.seals:
             roi = seal.roi
             assert 0 <= roi["left"] and roi["left"] + roi["width"] <= w and 0 <= roi["top"] and roi["top"] + roi["height"] <= h

@@ -46,7 +46,8 @@ def test_the_card_is_found_on_the_desk():
     # Each corner found lies near one of the card's true corners.
     for x, y in quad.points:
         assert min(abs(x - tx) + abs(y - ty) for tx, ty in truth) < 0.05 * max(sample.image.shape[:2])
-    assert 1.3 < quad.length / quad.thickness < 1.9 or 1.3 < quad.thickness / quad.length < 1.9
+    # A card is 85.6 × 54 mm (1.586), seen in perspective: its long side is 1.3–1.9 times its short side.
+    assert max(quad.length, quad.thickness) / min(quad.length, quad.thickness) == pytest.approx(1.6, abs=0.3)
     assert abs(CARD_ASPECT - 1.586) < 0.01
     assert find_card_quad(bank_card(9).image) is None   # a crop of the card alone: no outline on a desk
 
