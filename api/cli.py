@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--service", default="ocr_general")
     rec.add_argument("--configure", default="{}", help="JSON object")
     sub.add_parser("settings", help="print the settings table (Markdown)")
+    ingest = sub.add_parser("ingest", help="send files, folders, globs or CSV manifests to a server's bulk queue")
+    ingest.add_argument("paths", nargs="+", help="files, folders, globs, or .csv manifests (path, service, configure)")
+    ingest.add_argument("--service", default="ocr_general")
+    ingest.add_argument("--configure", default="{}", help="JSON object")
+    ingest.add_argument("--out", default="results.jsonl", help="JSON lines; also what a second run resumes from")
+    ingest.add_argument("--api", default=os.environ.get("OCRQ_API", "http://127.0.0.1:8080"))
+    ingest.add_argument("--appcode", default=os.environ.get("OCRQ_APPCODE"), help="default: OCRQ_APPCODE, or the one of `ocrq up`")
+    ingest.add_argument("--rate", type=float, default=None, help="calls per second (default: OCR_RATE_LIMIT)")
+    ingest.add_argument("--window", type=int, default=32, help="jobs in flight at once")
 
     args = parser.parse_args(argv)
     return COMMANDS[args.command](args)
@@ -45,6 +54,20 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_settings(args) -> int:
     print(settings_table())
     return 0
+
+
+def cmd_ingest(args) -> int:
+    from api.ingest import Client, ingest, walk
+    code = args.appcode or ((Path(get_settings().data_dir) / "appcode").read_text().strip()
+                            if (Path(get_settings().data_dir) / "appcode").exists() else None)
+    if not code:
+        print("no APPCODE: pass --appcode or set OCRQ_APPCODE", file=sys.stderr)
+        return 2
+    items = list(walk(args.paths, args.service, json.loads(args.configure)))
+    client = Client(args.api, code, rate=args.rate or get_settings().rate_limit)
+    summary = ingest(items, client, Path(args.out), window=args.window)
+    print(summary)
+    return 1 if summary.failed else 0
 
 
 def cmd_recognize(args) -> int:
@@ -221,7 +244,7 @@ def _stop(children: list[subprocess.Popen]) -> None:
 
 
 COMMANDS = {"up": cmd_up, "api": cmd_api, "worker": cmd_worker, "apps": cmd_apps,
-            "recognize": cmd_recognize, "settings": cmd_settings}
+            "recognize": cmd_recognize, "settings": cmd_settings, "ingest": cmd_ingest}
 
 if __name__ == "__main__":
     sys.exit(main())
