@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 
 from api.apps import AppStore
 from api.ratelimit import TokenBucket
-from ocr_core import errors
+from ocr_core import SERVICES, errors
 from ocr_core.settings import Settings, get_settings
 from workers import metrics
 from workers.celery_app import create_celery
@@ -76,7 +76,8 @@ def _start_request() -> None:
 def _finish_request(response: Response) -> Response:
     response.headers["X-Ca-Request-Id"] = g.get("request_id") or new_request_id()
     service = (request.view_args or {}).get("service")
-    if service:
+    # Only known services: any text in the path would otherwise become a metrics label (unbounded, unescaped).
+    if service in SERVICES:
         try:
             metrics.record_request(resources().redis, service, response.status_code)
         except redis.RedisError:
