@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk fontconfig curl
+# The tests also check docker-compose.yml with `docker-compose config` (Debian's compose).
+APT_TEST_PACKAGES := docker-compose
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install system-packages bench clean
@@ -10,6 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: install
 	$(BIN)/ocrq up
 
+test: APT_PACKAGES += $(APT_TEST_PACKAGES)
 test: install
 	$(BIN)/python -m pytest; status=$$?; [ $$status -eq 5 ] && { echo "no tests collected"; exit 1; }; exit $$status
 

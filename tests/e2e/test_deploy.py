@@ -1,0 +1,166 @@
+"""The deployment files: docker-compose.yml, deploy/Dockerfile and deploy/kubernetes/ agree with the code."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from api.app import create_app
+from ocr_core.settings import Settings
+from tests.servers import ROOT
+from workers.celery_app import QUEUES
+
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+KUBERNETES = ROOT / "deploy" / "kubernetes"
+SETTINGS_VARS = set(Settings().to_env())
+# Variables of the image that are not ours: Python's and pip's own.
+FOREIGN_VARS = re.compile(r"^(PYTHON|PIP_)")
+UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
+
+
+def compose_command() -> list[str] | None:
+    """`docker compose` (the v2 plugin) or `docker-compose` (v1), whichever answers."""
+    for command in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(command[0]) and subprocess.run(
+                [*command, "version"], capture_output=True, timeout=30).returncode == 0:
+            return command
+    return None
+
+
+def kubernetes_documents() -> list[tuple[str, dict]]:
+    docs = []
+    for path in sorted(KUBERNETES.glob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue  # kustomize's own file, not an object of the cluster
+        docs += [(path.name, doc) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return docs
+
+
+def by_kind(kind: str) -> list[dict]:
+    return [doc for _, doc in kubernetes_documents() if doc["kind"] == kind]
+
+
+def containers(kind: str, name: str) -> list[dict]:
+    (doc,) = [d for d in by_kind(kind) if d["metadata"]["name"] == name]
+    return doc["spec"]["template"]["spec"]["containers"]
+
+
+def as_env(items: list[dict]) -> dict[str, str]:
+    return {item["name"]: str(item["value"]) for item in items}
+
+
+def byte_count(quantity: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kMG]i?|)", str(quantity)).groups()
+    return int(number) * UNITS[unit]
+
+
+def covers_its_processes(env: dict[str, str], memory_limit: str) -> None:
+    """Processes are recycled past OCR_MAX_MEMORY_PER_CHILD: the limit must leave room for that to happen
+    before the container is killed, or a worker dies with its jobs instead of recycling a process."""
+    settings = Settings.from_env(env)
+    assert settings.worker_concurrency > 0, "a container's process count must be explicit, not its host's cores"
+    needed = 128 * 1024**2 + settings.worker_concurrency * settings.max_memory_per_child * 1024
+    assert byte_count(memory_limit) >= needed
+
+
+def test_compose_file_validates():
+    command = compose_command()
+    if command is None:
+        pytest.skip("docker compose is not installed: neither `docker compose` (docker-compose-plugin) "
+                    "nor `docker-compose` (Debian package docker-compose) answers")
+    result = subprocess.run([*command, "-f", str(COMPOSE), "config", "-q"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_services():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert set(services) == {"redis", "api", "worker"}
+    redis = services["redis"]
+    command = redis["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert "redis-cli" in redis["healthcheck"]["test"] and "ping" in redis["healthcheck"]["test"]
+    assert any(volume.endswith(":/data") for volume in redis["volumes"])
+    for name in ("api", "worker"):
+        service = services[name]
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert service["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
+        assert set(service["environment"]) <= SETTINGS_VARS
+        Settings.from_env({k: str(v) for k, v in service["environment"].items()})  # every value parses
+    assert services["api"]["command"] == ["api"] and services["worker"]["command"] == ["worker"]
+    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
+    worker = services["worker"]
+    # `--scale worker=N` needs containers without a fixed name or a published port.
+    assert "container_name" not in worker and "ports" not in worker
+    covers_its_processes({k: str(v) for k, v in worker["environment"].items()},
+                         worker["deploy"]["resources"]["limits"]["memory"])
+
+
+def test_dockerfile():
+    text = DOCKERFILE.read_text()
+    instructions = [line.split(None, 1) for line in re.sub(r"\\\n", " ", text).splitlines()
+                    if line.strip() and not line.lstrip().startswith("#")]
+    assert instructions[0][0] == "FROM" and "slim" in instructions[0][1]
+    apt = " ".join(args for op, args in instructions if op == "RUN" and "apt-get install" in args)
+    assert "--no-install-recommends" in apt
+    for package in ("tesseract-ocr-chi-sim", "tesseract-ocr-eng", "tesseract-ocr-osd"):
+        assert package in apt.split()
+    assert any(op == "RUN" and re.search(r"pip install .*\.\[ppocr\]", args) for op, args in instructions)
+    users = [args.split(":")[0].strip() for op, args in instructions if op == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    env = dict(re.findall(r"(\w+)=(\S+)", " ".join(args for op, args in instructions if op == "ENV")))
+    assert "OCR_TESSDATA" in env
+    assert {name for name in env if not FOREIGN_VARS.match(name)} <= SETTINGS_VARS
+    assert any(op == "HEALTHCHECK" and "/healthz" in args for op, args in instructions)
+    assert ["ENTRYPOINT", '["ocrq"]'] in instructions
+
+
+def test_kubernetes_documents():
+    docs = kubernetes_documents()
+    for filename, doc in docs:
+        assert doc.get("apiVersion") and doc.get("kind") and doc.get("metadata", {}).get("name"), filename
+    assert {doc["kind"] for _, doc in docs} >= {"Deployment", "Service", "StatefulSet", "ScaledObject"}
+    kustomization = yaml.safe_load((KUBERNETES / "kustomization.yaml").read_text())
+    assert set(kustomization["resources"]) == {p.name for p in KUBERNETES.glob("*.yaml")} - {"kustomization.yaml"}
+
+
+def test_kubernetes_settings_and_probes():
+    routes = {rule.rule for rule in create_app(Settings.from_env({})).url_map.iter_rules()}
+    services = {d["metadata"]["name"] for d in by_kind("Service")}
+    (api,) = containers("Deployment", "ocrq-api")
+    (worker,) = containers("Deployment", "ocrq-worker")
+    for container in (api, worker):
+        env = as_env(container["env"])
+        assert set(env) <= SETTINGS_VARS
+        Settings.from_env(env)
+        host = re.match(r"redis://([^:/]+)", env["REDIS_URL"]).group(1)
+        assert host in services
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz" in routes
+    assert api["livenessProbe"]["httpGet"]["path"] == "/healthz" in routes
+    assert api["args"] == ["api"] and worker["args"] == ["worker"]
+    covers_its_processes(as_env(worker["env"]), worker["resources"]["limits"]["memory"])
+    (redis,) = containers("StatefulSet", "ocrq-redis")
+    assert redis["args"][redis["args"].index("--appendonly") + 1] == "yes"
+
+
+def test_keda_scales_the_workers_on_the_real_queues():
+    (scaled,) = by_kind("ScaledObject")
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "ocrq-worker"
+    assert any(d["metadata"]["name"] == "ocrq-worker" for d in by_kind("Deployment"))
+    # /readyz (the API's readiness) wants a live worker: scaling to zero would take the API out too.
+    assert 1 <= scaled["spec"]["minReplicaCount"] < scaled["spec"]["maxReplicaCount"]
+    triggers = scaled["spec"]["triggers"]
+    assert all(t["type"] == "redis" for t in triggers)
+    assert sorted(t["metadata"]["listName"] for t in triggers) == sorted(QUEUES)
+    (worker,) = containers("Deployment", "ocrq-worker")
+    broker = re.fullmatch(r"redis://([^:/]+):(\d+)/(\d+)", as_env(worker["env"])["REDIS_URL"])
+    for trigger in triggers:
+        # The lists are in the broker's database, on the workers' Redis.
+        assert trigger["metadata"]["address"] == f"{broker[1]}:{broker[2]}"
+        assert trigger["metadata"]["databaseIndex"] == broker[3]
+        assert int(trigger["metadata"]["listLength"]) > 0
