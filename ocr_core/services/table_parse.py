@@ -11,6 +11,7 @@ from ocr_core.engines import Engine, Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad, Transform, rotate_image, scale_image, warp_quad
 from ocr_core.orient import find_page, text_direction, upright_page
+from ocr_core.reading import line_crop
 from ocr_core.table_formats import FORMATS, write
 from ocr_core.tables import Cell, page_tables, text_only
 from ocr_core.textlines import character_size, even_light, grey_of, ink_mask
@@ -103,7 +104,7 @@ def _read_cell(grey: np.ndarray, cell: Cell, engine: Engine, finance: bool) -> t
     """The text blocks of a cell, one per line in reading order, and their least confidence."""
     texts, probs = [], []
     for quad in cell.lines:
-        reading = engine.read_line(_crop(grey, quad))
+        reading = engine.read_line(line_crop(grey, quad))
         text = reading.text.strip()
         if reading.prob < _MIN_PROB or not any(ch.isalnum() for ch in text):
             continue
@@ -138,15 +139,6 @@ def _amount_text(text: str) -> str:
     """An amount restricted to figures, separators, sign and brackets, as printed: letters the
     reader put for figures (O for 0, S for 5) turned back, anything else dropped."""
     return "".join(ch for ch in text.translate(_FIGURE_SLIPS) if ch.isdigit() or ch in ",.()%-")
-
-
-def _crop(grey: np.ndarray, quad: Quad) -> np.ndarray:
-    left, top, right, bottom = quad.bounds()
-    margin = 0.2 * (bottom - top)
-    h, w = grey.shape[:2]
-    x0, y0 = max(0, int(left - margin)), max(0, int(top - margin))
-    x1, y1 = min(w, int(np.ceil(right + margin))), min(h, int(np.ceil(bottom + margin)))
-    return grey[y0:y1, x0:x1]
 
 
 __all__ = ["ocr_table_parse", "OPTIONS"]
