@@ -2,6 +2,7 @@
 the template's coordinates mapped onto the page by a homography, and its fields and tables read there."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -139,8 +140,13 @@ def _text(entry: dict, key: str, what: str) -> str:
     return value.strip()
 
 
+# Far past any page's size in pixels: a coordinate beyond it is a client's mistake, not a layout.
+MAX_COORDINATE = 100_000
+
+
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_COORDINATE)
 
 
 def _box(entry: dict, what: str) -> Box:
@@ -193,26 +199,43 @@ def find_approx(text: str, word: str, slips: int | None = None) -> tuple[int, in
     return best
 
 
-def condition_holds(cond: Any, text: str) -> bool:
-    """Whether a `template_list` entry's `cond` holds on a page's text: `include`/`exclude`
-    of a keyword (case and width folded, a slip allowed in long words), `and`/`or` of a list
-    of conditions, nested at will. No condition holds always."""
+MAX_CONDITION_DEPTH = 8
+
+
+def check_condition(cond: Any, depth: int = 0) -> None:
+    """A `cond` well formed (461 otherwise), checked whole before any page is read: a malformed
+    branch that the first match would never reach is still the client's mistake."""
     if cond is None:
-        return True
+        return
+    if depth >= MAX_CONDITION_DEPTH:
+        raise InvalidOption(detail=f"a cond nests at most {MAX_CONDITION_DEPTH} deep")
     if not isinstance(cond, dict) or len(cond) != 1:
         raise InvalidOption(detail="a cond is one of {include}, {exclude}, {and: [...]}, {or: [...]}")
     (op, arg), = cond.items()
     if op in ("include", "exclude"):
         if not isinstance(arg, str):
             raise InvalidOption(detail=f"{op} takes a keyword")
+    elif op in ("and", "or"):
+        if not isinstance(arg, list) or not all(isinstance(c, dict) for c in arg):
+            raise InvalidOption(detail=f"{op} takes a list of conditions")
+        for c in arg:
+            check_condition(c, depth + 1)
+    else:
+        raise InvalidOption(detail=f"unknown cond {op!r}")
+
+
+def condition_holds(cond: Any, text: str) -> bool:
+    """Whether a `template_list` entry's `cond` (checked by `check_condition`) holds on a page's
+    text: `include`/`exclude` of a keyword (case and width folded, a slip allowed in long words),
+    `and`/`or` of a list of conditions, nested. No condition holds always."""
+    if cond is None:
+        return True
+    (op, arg), = cond.items()
+    if op in ("include", "exclude"):
         found = find_approx(text, normalize(arg)) is not None
         return found if op == "include" else not found
-    if op in ("and", "or"):
-        if not isinstance(arg, list):
-            raise InvalidOption(detail=f"{op} takes a list of conditions")
-        results = (condition_holds(c, text) for c in arg)
-        return all(results) if op == "and" else any(results)
-    raise InvalidOption(detail=f"unknown cond {op!r}")
+    results = (condition_holds(c, text) for c in arg)
+    return all(results) if op == "and" else any(results)
 
 
 def page_text(lines: list[TextLine]) -> str:

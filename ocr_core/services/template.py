@@ -9,8 +9,8 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import InvalidOption, NoTemplateMatched, TemplateNotSet, TooFewAnchors, UnknownTemplate
 from ocr_core.reading import read_page_text
-from ocr_core.templates import (condition_holds, evidence_of, page_homography, page_text, parse_template,
-                                quarter_turn_back, read_template)
+from ocr_core.templates import (check_condition, condition_holds, evidence_of, page_homography, page_text,
+                                parse_template, quarter_turn_back, read_template)
 
 OPTIONS = {"template_id": str, "template_list": list}
 # The templates' definitions, {template_id: definition}. ocr_core knows no store: the API looks
@@ -38,6 +38,8 @@ def requested_ids(configure: dict) -> list[str]:
         raise TemplateNotSet("template_list is empty")
     if not all(isinstance(e, dict) and isinstance(e.get("template_id"), str) for e in entries):
         raise InvalidOption(detail="each template_list entry needs a template_id string (and may have a cond)")
+    for entry in entries:
+        check_condition(entry.get("cond"))
     return [e["template_id"] for e in entries]
 
 

@@ -84,6 +84,10 @@ def test_452_453_454_455(client, appcode, receipt):
     # The definitions travel to the worker under an internal key that no client may set.
     r = predict({"template_id": unpublished, "_template_definitions": {unpublished: receipt}})
     assert r.status_code == 461
+    # Malformed definitions and conditions are refused at the door, not by a worker after reading the page.
+    assert post({**receipt, "anchors": [{"text": "x", "box": [1e308, 0, 5, 5]}]}).status_code == 461
+    r = predict({"template_list": [{"template_id": unpublished}, {"template_id": unpublished, "cond": 5}]})
+    assert r.status_code == 461 and "cond" in r.json["error_msg"]
 
 
 @pytest.mark.usefixtures("worker")

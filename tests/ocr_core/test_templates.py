@@ -2,6 +2,8 @@
 template_list, and fields, joined fields, (cr) fields and tables read on generated forms."""
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
@@ -14,9 +16,9 @@ from ocr_core import recognize
 from ocr_core.engines import PIPELINES, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import InvalidOption, ServiceError, TemplateNoAnchors, TemplateNoFields, TemplateNotSet
-from ocr_core.services.template import DEFINITIONS
-from ocr_core.templates import (Column, TableBox, anchor_candidates, condition_holds, find_approx, map_box,
-                                page_homography, parse_template, quarter_turn_back, read_table)
+from ocr_core.services.template import DEFINITIONS, requested_ids
+from ocr_core.templates import (Column, TableBox, anchor_candidates, check_condition, condition_holds, find_approx,
+                                map_box, page_homography, parse_template, quarter_turn_back, read_table)
 
 ANCHORS = [("供应单位", (60, 150, 104, 26)), ("入库日期", (700, 150, 104, 26)), ("单据编号", (60, 216, 104, 26)),
            ("仓库名称", (700, 216, 104, 26)), ("物资入库单", (500, 50, 220, 44))]
@@ -82,8 +84,25 @@ def test_conditions_nest_and_fold_case():
     assert not condition_holds({"include": "costa"}, text)
     assert condition_holds({"or": [{"include": "costa"}, {"and": [{"exclude": "瑞幸"}, {"include": "门店"}]}]}, text)
     assert condition_holds(None, text)
+
+
+@pytest.mark.parametrize("cond", [
+    5, {"contains": "x"}, {"include": 5}, {"and": {"include": "x"}}, {"or": [5]},
+    {"include": "x", "exclude": "y"}, {"or": [{"include": "a"}, {"bad": "b"}]},
+    json.loads('{"and": [' * 9 + '{"include": "x"}' + ']}' * 9),
+])
+def test_a_malformed_cond_is_refused_before_any_page_is_read(cond):
     with pytest.raises(InvalidOption):
-        condition_holds({"contains": "x"}, text)
+        check_condition(cond)
+    # Even behind an entry that would match first.
+    with pytest.raises(InvalidOption):
+        requested_ids({"template_list": [{"template_id": "a"}, {"template_id": "b", "cond": cond}]})
+
+
+@pytest.mark.parametrize("box", [[1e308, 0, 5, 5], [0, 0, float("inf"), 5], [0, float("nan"), 5, 5]])
+def test_a_box_outside_any_page_is_refused(box):
+    with pytest.raises(InvalidOption):
+        parse_template({"anchors": [{"text": "a", "box": box}], "fields": [{"name": "b", "box": [1, 1, 1, 1]}]})
 
 
 def _configure(*kinds: str) -> dict:
