@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--appcode", default=os.environ.get("OCRQ_APPCODE"), help="default: OCRQ_APPCODE, or the one of `ocrq up`")
     ingest.add_argument("--rate", type=float, default=None, help="calls per second (default: OCR_RATE_LIMIT)")
     ingest.add_argument("--window", type=int, default=32, help="jobs in flight at once")
+    ingest.add_argument("--job-timeout", type=float, default=3600.0,
+                        help="seconds after which a job with no result fails (and is sent again on the next run)")
 
     args = parser.parse_args(argv)
     return COMMANDS[args.command](args)
@@ -65,7 +67,7 @@ def cmd_ingest(args) -> int:
         return 2
     items = list(walk(args.paths, args.service, json.loads(args.configure)))
     client = Client(args.api, code, rate=args.rate or get_settings().rate_limit)
-    summary = ingest(items, client, Path(args.out), window=args.window)
+    summary = ingest(items, client, Path(args.out), window=args.window, job_timeout=args.job_timeout)
     print(summary)
     return 1 if summary.failed else 0
 

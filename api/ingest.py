@@ -246,15 +246,19 @@ def read_results(out: Path) -> dict[str, list[dict]]:
 
 
 def ingest(items: list[Item], client: Client, out: Path, window: int = 32, poll_interval: float = 0.5,
-           progress: TextIO | None = sys.stderr) -> Summary:
-    """Send every item not yet succeeded in `out`, append one line per finished item, write the failures file."""
+           progress: TextIO | None = sys.stderr, job_timeout: float = 3600.0) -> Summary:
+    """Send every item not yet succeeded in `out`, append one line per finished item, write the failures file.
+
+    A job with no result `job_timeout` seconds after it was sent fails here (a job lost by the server
+    would otherwise hold the run forever); the next run sends it again.
+    """
     start = time.monotonic()
     previous = read_results(out)
     done = {key for key, records in previous.items() if any(r.get("status") == "succeeded" for r in records)}
     todo = [item for item in items if item.key not in done]
     summary = Summary(total=len(items), skipped=len(items) - len(todo))
     pending = deque(todo)
-    inflight: deque[tuple[Item, str]] = deque()  # in submission order, which is the bulk queue's
+    inflight: deque[tuple[Item, str, float]] = deque()  # (item, request_id, deadline) in submission order
     bar = _Progress(len(todo), progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "a", encoding="utf-8") as sink:
@@ -283,7 +287,7 @@ def ingest(items: list[Item], client: Client, out: Path, window: int = 32, poll_
                 attempt = sum(r.get("status") == "failed" for r in previous.get(item.key, []))
                 key = hashlib.sha256(f"{item.key}\n{attempt}\n".encode() + data).hexdigest()
                 try:
-                    inflight.append((item, client.submit(item, data, key)))
+                    inflight.append((item, client.submit(item, data, key), time.monotonic() + job_timeout))
                 except ApiError as exc:
                     finish(item, None, "failed", error=exc.error)
             if time.monotonic() < next_poll and not (pending and len(inflight) < window):
@@ -301,17 +305,23 @@ def ingest(items: list[Item], client: Client, out: Path, window: int = 32, poll_
 def _poll(client: Client, inflight: deque, finish) -> int:
     """Ask after jobs in submission order, stopping at the first still queued (those behind it are too)."""
     finished = 0
-    for item, request_id in list(inflight):
+    for entry in list(inflight):
+        item, request_id, deadline = entry
         try:
             job = client.job(request_id)
         except ApiError as exc:
-            inflight.remove((item, request_id))
+            inflight.remove(entry)
             finish(item, request_id, "failed", error=exc.error)
             finished += 1
             continue
         if job["status"] in ("succeeded", "failed"):
-            inflight.remove((item, request_id))
+            inflight.remove(entry)
             finish(item, request_id, job["status"], job.get("result"), job.get("error"))
+            finished += 1
+        elif time.monotonic() > deadline:
+            inflight.remove(entry)
+            finish(item, request_id, "failed", error={"code": None, "message": f"still {job['status']} when the "
+                                                      "time for its result ran out; sent again on the next run"})
             finished += 1
         elif job["status"] == "queued":
             break

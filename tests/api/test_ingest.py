@@ -15,7 +15,7 @@ from api import cli
 from api.apps import AppStore
 from api.ingest import Client, failures_path, ingest, walk
 from bench.synth import text_page
-from tests.servers import make_settings
+from tests.servers import make_settings, start_redis
 
 CONFIGURE = {"engine": "tesseract"}
 
@@ -119,3 +119,27 @@ def test_ingest_pdf_pages_and_refused_inputs(server, redis_server, appcode, tmp_
     assert _used(redis_server.url, appcode) == 2
     again = {(r["path"].split("/")[-1], r["page"]): r for r in map(json.loads, out.read_text().splitlines())}
     assert [again[("doc.pdf", p)]["request_id"] for p in (1, 2)] == [records[("doc.pdf", p)]["request_id"] for p in (1, 2)]
+
+
+def test_a_job_without_result_fails_after_the_job_timeout_instead_of_holding_the_run(tmp_path):
+    """A server whose jobs never end (here: no worker at all): the run ends, those inputs are failures."""
+    from api.app import create_app
+    redis_server = start_redis(tmp_path / "redis")
+    http = None
+    try:
+        settings = make_settings(redis_server.url)
+        _, code = AppStore(redis.Redis.from_url(redis_server.url)).create("lonely")
+        http = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+        threading.Thread(target=http.serve_forever, daemon=True).start()
+        (tmp_path / "a.png").write_bytes(text_page(31, n_lines=1).encode("png"))
+        out = tmp_path / "results.jsonl"
+        summary = ingest(list(walk([str(tmp_path / "a.png")], "ocr_general", CONFIGURE)),
+                         Client(f"http://127.0.0.1:{http.server_port}", code), out, poll_interval=0.1,
+                         progress=None, job_timeout=1.0)
+        assert (summary.succeeded, summary.failed) == (0, 1)
+        failure = json.loads(failures_path(out).read_text())
+        assert failure["request_id"] and "sent again on the next run" in failure["error"]["message"]
+    finally:
+        if http is not None:
+            http.shutdown()
+        redis_server.stop()
