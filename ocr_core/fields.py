@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ocr_core.engines.base import TextLine
-from ocr_core.geometry import Quad
+from ocr_core.geometry import Quad, enclosing_quad
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,11 @@ def labelled_answer(values: dict, configure: dict, evidence: dict[str, dict], en
 
 
 def field_evidence(field: Field | None, valid: bool | None = None) -> dict:
-    """The `evidence` of one field (API.md): its first box, its confidence, whether a check held."""
+    """The `evidence` of one field (API.md): its box (around all its lines), its confidence, whether a check held."""
     if field is None:
         return {"box": None, "prob": 0.0, "valid": valid}
-    return {"box": field.quads[0].to_list(), "prob": round(field.prob, 5), "valid": valid}
+    quad = field.quads[0] if len(field.quads) == 1 else enclosing_quad(field.quads)  # a value over several lines
+    return {"box": quad.to_list(), "prob": round(field.prob, 5), "valid": valid}
 
 
 def row_between(lines: list[TextLine], label: str, next_label: str) -> str | None:
