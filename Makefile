@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk fontconfig curl
-# The tests also check docker-compose.yml with `docker-compose config` (Debian's compose).
-APT_TEST_PACKAGES := docker-compose
+# The tests also check docker-compose.yml with `docker-compose config` (Debian's compose), and drive
+# the web console in Debian's chromium (Playwright, never its own browser download), and run a worker
+# in its own network namespace with iproute2's `ip netns` (slim images lack it).
+APT_TEST_PACKAGES := docker-compose chromium iproute2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install system-packages bench clean
@@ -37,6 +39,7 @@ $(VENV)/.installed: pyproject.toml
 bench: install
 	$(BIN)/python -m bench.accuracy
 	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.scale --plot docs/scale.svg
 
 clean:
 	rm -rf $(VENV) var

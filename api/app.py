@@ -5,6 +5,7 @@ import logging
 import math
 from dataclasses import dataclass
 
+import kombu.exceptions
 import redis
 from celery import Celery
 from flask import Flask, Response, current_app, g, jsonify, request
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    client = get_redis(settings.broker_url)
+    client = get_redis(settings.broker_url, settings.sentinel_master)
     app.extensions["ocr"] = Resources(
         settings=settings,
         redis=client,
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ops)
     from api.templates import templates
     app.register_blueprint(templates)
+    from api.console import console
+    app.register_blueprint(console)
 
     app.before_request(_start_request)
     app.after_request(_finish_request)
@@ -92,7 +95,8 @@ def _as_service_error(exc: Exception) -> errors.ServiceError:
         return errors.PayloadTooLarge()
     if isinstance(exc, NotFound):
         return errors.InvalidURL()
-    if isinstance(exc, redis.RedisError):
+    if isinstance(exc, (redis.RedisError, kombu.exceptions.OperationalError)):
+        # The job store's client raises the one, the broker's (sending a job to its queue) the other.
         log.error("Redis unavailable: %s", exc)
         return errors.ServiceUnavailable()
     log.exception("unexpected error", exc_info=exc)

@@ -87,7 +87,8 @@ def cmd_recognize(args) -> int:
 def cmd_apps(args) -> int:
     from api.apps import AppStore
     from workers.connections import get_redis
-    store = AppStore(get_redis(get_settings().broker_url))
+    settings = get_settings()
+    store = AppStore(get_redis(settings.broker_url, settings.sentinel_master))
     if args.apps_command == "create":
         app, code = store.create(args.name, args.quota)
         app_key, app_secret = store.key_and_secret(app.app_id)
@@ -154,7 +155,7 @@ def _local_appcode(settings: Settings, data_dir: Path) -> str:
     from api.apps import AppStore
     from ocr_core.errors import Forbidden
     from workers.connections import get_redis
-    store = AppStore(get_redis(settings.broker_url))
+    store = AppStore(get_redis(settings.broker_url, settings.sentinel_master))
     path = data_dir / "appcode"
     if path.exists():
         code = path.read_text().strip()

@@ -1,47 +1,16 @@
-"""Fetching an `image` given as an http(s) URL, only from public addresses, with a size cap and a time-out.
+"""Fetching an `image` given as an http(s) URL, through the outbound guard (`workers.outbound_http`).
 
 Every failure is `ImageDownloadError`; the reason is logged at debug level (never the body).
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
-import threading
-import time
-from typing import Callable
-from urllib.parse import urljoin, urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib.parse import urlsplit
 
 from ocr_core.errors import ImageDownloadError
+from workers.outbound_http import OutboundError, fetch
 
 log = logging.getLogger(__name__)
-
-MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class _Refused(Exception):
-    """Why a fetch stopped; logged, then answered as ImageDownloadError."""
-
-
-def is_public_address(address: str) -> bool:
-    """True for an address on the public internet (not loopback, private, link-local, CGNAT, multicast...)."""
-    return _is_public(_parse(address))
-
-
-def address_allowed(address: str, allow_networks: tuple[str, ...] = ()) -> bool:
-    """A public address, or one inside the operator's allow-list (CIDR strings)."""
-    return _allowed(_parse(address), _networks(allow_networks))
 
 
 def fetch_image(url: str, *, max_bytes: int, timeout: float, allow_networks: tuple[str, ...] = ()) -> bytes:
@@ -49,174 +18,12 @@ def fetch_image(url: str, *, max_bytes: int, timeout: float, allow_networks: tup
 
     A malformed entry in `allow_networks` is the operator's mistake and raises ValueError.
     """
-    networks = _networks(allow_networks)
-    watchdog = _Watchdog(timeout)
     try:
-        with watchdog, _session(networks, watchdog.register) as session:
-            return _fetch(session, url, networks, max_bytes, watchdog)
-    except Exception as exc:  # noqa: BLE001 - any failure, ours or the network's, is the same answer
-        log.debug("image url not fetched from %s: %s", urlsplit(url).hostname, exc)
-        raise ImageDownloadError() from None
-
-
-def _fetch(session: requests.Session, url: str, networks: tuple[IPNetwork, ...], max_bytes: int,
-           watchdog: _Watchdog) -> bytes:
-    for _ in range(MAX_REDIRECTS + 1):
-        _check_url(url, networks)
-        response = session.get(url, stream=True, allow_redirects=False, timeout=watchdog.remaining(),
-                               headers={"Accept-Encoding": "identity"})  # no gzip bomb behind the cap
-        with response:
-            target = session.get_redirect_target(response)
-            if target:
-                url = urljoin(response.url, target)
-                continue
-            if not 200 <= response.status_code < 300:
-                raise _Refused(f"status {response.status_code}")
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
-                raise _Refused(f"Content-Length {length} over the cap")
-            body = bytearray()
-            for chunk in response.iter_content(_CHUNK):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise _Refused("body over the cap")
-            # A read cut short by the watchdog looks like the end of the body: do not trust it.
-            watchdog.check()
-            return bytes(body)
-    raise _Refused("too many redirects")
-
-
-def _check_url(url: str, networks: tuple[IPNetwork, ...]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise _Refused(f"scheme {parts.scheme!r} or host missing")
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
-    forbidden = [a for a in addresses if not _allowed(_parse(a), networks)]
-    if not addresses or forbidden:
-        raise _Refused(f"{parts.hostname} resolves to forbidden {forbidden}")
-
-
-def _session(networks: tuple[IPNetwork, ...], register: Callable[[socket.socket], None]) -> requests.Session:
-    """A session whose connections refuse a peer outside the policy.
-
-    The name is resolved and checked in `_check_url`, then resolved again by urllib3 when it connects: a
-    DNS answer that changes in between (rebinding) would slip past the first check, so each connection
-    checks the address it is actually connected to before a byte of the request is sent. Checking in
-    `connect` (http.client's public hook) keeps the guard in place whatever urllib3 does inside it.
-    """
-    def check(sock: socket.socket) -> None:
-        register(sock)
-        peer = sock.getpeername()[0]
-        if not _allowed(_parse(peer), networks):
-            raise _Refused(f"connected to forbidden {peer}")
-
-    class Adapter(HTTPAdapter):
-        def init_poolmanager(self, *args, **kwargs) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = {
-                "http": _checked_pool(HTTPConnectionPool, HTTPConnection, check),
-                "https": _checked_pool(HTTPSConnectionPool, HTTPSConnection, check),
-            }
-
-    session = requests.Session()
-    # No proxy or .netrc from the environment: the peer checked must be the server itself.
-    session.trust_env = False
-    session.mount("http://", Adapter())
-    session.mount("https://", Adapter())
-    return session
-
-
-def _checked_pool(pool: type, connection: type, check: Callable[[socket.socket], None]) -> type:
-    def connect(self) -> None:
-        connection.connect(self)
+        return fetch(url, max_bytes=max_bytes, timeout=timeout, allow_networks=allow_networks)
+    except OutboundError as exc:
         try:
-            check(self.sock)
-        except BaseException:
-            self.close()
-            raise
-
-    checked = type(connection.__name__, (connection,), {"connect": connect})
-    return type(pool.__name__, (pool,), {"ConnectionCls": checked})
-
-
-class _Watchdog:
-    """The total time-out: at the deadline every connection is shut down, so a blocked read returns.
-
-    requests' own time-out bounds each socket operation, not the whole: a server sending a byte a
-    second would otherwise hold the caller for as long as it likes.
-    """
-
-    def __init__(self, seconds: float):
-        self.deadline = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Watchdog:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._timer.cancel()
-
-    def remaining(self) -> float:
-        self.check()
-        return self.deadline - time.monotonic()
-
-    def check(self) -> None:
-        if self.expired or time.monotonic() >= self.deadline:
-            raise _Refused("timed out")
-
-    def register(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-        self.check()
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                try:
-                    # The plain socket's shutdown: SSLSocket's own would tear down TLS state under the reader.
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-
-def _networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
-
-
-def _parse(address: str) -> IPAddress:
-    return ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone ("fe80::1%eth0")
-
-
-def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one carries to (mapped, 6to4, NAT64), which decides where it leads."""
-    if not isinstance(ip, ipaddress.IPv6Address):
-        return None
-    if ip in _NAT64:
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip.ipv4_mapped or ip.sixtofour
-
-
-def _is_public(ip: IPAddress) -> bool:
-    inner = _embedded_ipv4(ip)
-    if inner is not None:
-        return _is_public(inner)
-    # is_global alone is not enough: it counts multicast as global, and its tables differ between Pythons.
-    return ip.is_global and not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified or ip in _CGNAT
-    )
-
-
-def _allowed(ip: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
-    inner = _embedded_ipv4(ip)
-    candidates = (ip,) if inner is None else (ip, inner)
-    if any(c in net for c in candidates for net in networks):
-        return True
-    return _is_public(ip)
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        log.debug("image url not fetched from %s: %s", host, exc)
+        raise ImageDownloadError() from None

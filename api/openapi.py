@@ -24,6 +24,15 @@ _ERROR_TEXT = {
 
 _SUBMIT_ERRORS = (400, 403, 413, 429, 450, 460, 461, 462)
 
+_CALLBACK_URL = {
+    "type": "string", "maxLength": 2048, "format": "uri",
+    "description": "jobs only (`POST /v1/jobs/{service}`; the synchronous call ignores it): when each job ends, the "
+                   "job as `GET /v1/jobs/{request_id}` shows it is POSTed here, with `X-Signature` (hex HMAC-SHA256 "
+                   "of the exact body bytes, keyed with the app secret), `X-Request-Id` and `X-Callback-Attempt`; "
+                   "anything but a 2xx is retried with a doubling delay. Public addresses only unless the operator "
+                   "allows a network (`OCR_CALLBACK_ALLOW`); redirects are not followed. Not http(s) with a host: 461",
+}
+
 
 def openapi_document() -> dict:
     service = {"name": "service", "in": "path", "required": True,
@@ -62,6 +71,7 @@ def openapi_document() -> dict:
                     "schema": {"$ref": "#/components/schemas/Job"}}}}, **_errors(400, 403, 404, 503)},
             }},
             **_template_paths(auth),
+            **_console_paths(auth),
             "/healthz": {"get": {"summary": "liveness", "operationId": "healthz",
                                  "responses": {"200": {"description": "the process answers"}}}},
             "/readyz": {"get": {"summary": "Redis reachable and a worker alive", "operationId": "readyz",
@@ -86,10 +96,11 @@ def openapi_document() -> dict:
                 "NewFormat": {"type": "object", "required": ["image"], "properties": {
                     "image": {"type": "string", "description": "base64 of the picture, or an http(s) URL"},
                     "configure": {"oneOf": [{"type": "string"}, {"type": "object"}]},
-                    "queue": {"type": "string", "enum": ["interactive", "bulk"]}}},
+                    "queue": {"type": "string", "enum": ["interactive", "bulk"]},
+                    "callback_url": _CALLBACK_URL}},
                 "TypedValue": {"type": "object", "required": ["dataType", "dataValue"], "properties": {
                     "dataType": {"type": "integer", "enum": [1, 10, 20, 30, 40, 50, 60]}, "dataValue": {}}},
-                "OldFormat": {"type": "object", "required": ["inputs"], "properties": {"inputs": {
+                "OldFormat": {"type": "object", "required": ["inputs"], "properties": {"callback_url": _CALLBACK_URL, "inputs": {
                     "type": "array", "minItems": 1, "items": {"type": "object", "required": ["image"], "properties": {
                         "image": {"$ref": "#/components/schemas/TypedValue"},
                         "configure": {"$ref": "#/components/schemas/TypedValue"}}}}}},
@@ -102,7 +113,12 @@ def openapi_document() -> dict:
                     "result": {"type": ["object", "null"]},
                     "error": {"type": ["object", "null"], "properties": {"code": {"type": "integer"},
                                                                           "message": {"type": "string"}}},
-                    "created_at": {"type": "string"}, "finished_at": {"type": ["string", "null"]}}},
+                    "created_at": {"type": "string"}, "finished_at": {"type": ["string", "null"]},
+                    "callback": {"type": "object", "description": "only for a job submitted with a callback_url: "
+                                 "how its delivery went", "properties": {
+                                     "status": {"enum": ["pending", "delivered", "failed"]},
+                                     "attempts": {"type": "integer"},
+                                     "error": {"type": "string", "description": "the last failure's reason"}}}}},
                 "Error": {"type": "object", "required": ["success", "error_code", "error_msg"], "properties": {
                     "success": {"const": False}, "request_id": {"type": ["string", "null"]},
                     "error_code": {"type": "integer"}, "error_msg": {"type": "string"}}},
@@ -153,4 +169,32 @@ def _template_paths(auth: list) -> dict:
                 "$ref": "#/components/schemas/NewFormat"}}}},
             "responses": {"200": {"description": "as ocr_template answers"},
                           **_errors(403, 404, 429, 450, 460, 461, 462, 463, 464, 503)}}},
+    }
+
+
+def _console_paths(auth: list) -> dict:
+    """The web console, and the endpoints its jobs page reads."""
+    ok = lambda what, schema: {"description": what, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    limit = {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+             "description": "how many of the latest jobs (out of range: brought within it)"}
+    return {
+        "/v1/jobs": {"get": {
+            "summary": "The app's latest jobs (at most 200, within the result retention), newest first",
+            "operationId": "listJobs", "security": auth, "parameters": [limit],
+            "responses": {"200": ok("the jobs, each as getJob shows it, with its queue and attempts", {
+                "type": "object", "required": ["jobs"],
+                "properties": {"jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}}}),
+                **_errors(400, 403, 461, 503)}}},
+        "/v1/status": {"get": {
+            "summary": "Jobs waiting in each queue and workers alive", "operationId": "status", "security": auth,
+            "responses": {"200": ok("the queues", {
+                "type": "object", "required": ["queues", "workers_alive"], "properties": {
+                    "queues": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "workers_alive": {"type": "integer"}}}), **_errors(400, 403, 503)}}},
+        "/console": {"get": {
+            "summary": "The web console: try services, draw templates, watch jobs (signed in with an APPCODE)",
+            "operationId": "console",
+            "responses": {"200": {"description": "the page",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }

@@ -8,6 +8,7 @@ from api.app import resources
 from api.openapi import openapi_document
 from workers import heartbeat, metrics
 from workers.celery_app import QUEUES, queue_depth
+from workers.image_budget import ImageBudget
 
 ops = Blueprint("ops", __name__)
 
@@ -37,7 +38,8 @@ def readyz() -> Response:
 def metrics_text() -> Response:
     r = resources()
     depths = {name: queue_depth(r.redis, name) for name in QUEUES}
-    text = metrics.render(r.redis, depths, heartbeat.workers_alive(r.redis))
+    image_bytes = ImageBudget(r.redis, r.settings.image_budget, r.settings.result_ttl).used()
+    text = metrics.render(r.redis, depths, heartbeat.workers_alive(r.redis), image_bytes)
     return Response(text, mimetype="text/plain; version=0.0.4")
 
 

@@ -14,11 +14,13 @@ from api.apps import App
 from api.image_url import fetch_image
 from api.signature import authenticate_request
 from api.templates import with_definitions
-from api.wire import Body, old_format_output, parse_body
+from api.wire import Body, callback_url_of, old_format_output, parse_body
 from ocr_core import SERVICES, check_configure
 from ocr_core import errors
 from ocr_core.images import decode_base64, probe_image
+from workers.callback_queue import callback_state
 from workers.celery_app import BULK, INTERACTIVE, queue_depth
+from workers.image_budget import ImageBudget
 from workers.jobs import new_request_id
 
 recognition = Blueprint("recognition", __name__)
@@ -42,8 +44,12 @@ def load_image(value: str) -> bytes:
     return data
 
 
-def submit(service: str) -> tuple[list[str], Body]:
-    """Accept a body's pictures as jobs; the ids of the jobs (those of the first call, for a repeated Idempotency-Key)."""
+def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Body]:
+    """Accept a body's pictures as jobs; the ids of the jobs (those of the first call, for a repeated Idempotency-Key).
+
+    `with_callback`: honour the body's `callback_url` (asynchronous jobs; the synchronous call ignores it as the
+    reference does).
+    """
     r = resources()
     app = authenticate()
     if service not in SERVICES:
@@ -57,6 +63,11 @@ def submit(service: str) -> tuple[list[str], Body]:
     queue = request.args.get("queue") or body.fields.get("queue") or INTERACTIVE
     if queue not in (INTERACTIVE, BULK):
         raise errors.InvalidOption(f"queue must be {INTERACTIVE} or {BULK}")
+    callback_url = callback_url_of(body.fields) if with_callback else None
+    if callback_url and r.apps.key_and_secret(app.app_id) is None:
+        # Callbacks are signed with the app's secret: an app made before secrets existed has none yet.
+        raise errors.InvalidOption("callback_url needs the app's secret to sign with; an operator gives it one "
+                                   "with `ocrq apps key APP_ID`")
     configures = [check_configure(service, sub.configure) for sub in body.submissions]
     configures = [with_definitions(app.app_id, service, c) for c in configures]  # ocr_template's templates
     images = [load_image(sub.image) for sub in body.submissions]
@@ -69,14 +80,35 @@ def submit(service: str) -> tuple[list[str], Body]:
             g.request_id = first.split(",")[0]
             return first.split(","), body
 
-    bound = r.settings.interactive_queue_bound if queue == INTERACTIVE else r.settings.bulk_queue_bound
-    if queue_depth(r.redis, queue) + len(ids) > bound:
-        raise errors.QueueFull()
-    r.apps.spend(app, len(ids))
+    try:
+        _admit(app, queue, dict(zip(ids, map(len, images))))
+    except Exception:
+        if key:
+            # Refused (450, quota): a retry with the same key must be judged again, not shown these ids.
+            r.jobs.release_idempotency_key(app.app_id, key, ",".join(ids))
+        raise
     for request_id, image, configure in zip(ids, images, configures):
-        r.jobs.create(request_id, service=service, app=app.app_id, image=image, configure=configure, queue=queue)
+        r.jobs.create(request_id, service=service, app=app.app_id, image=image, configure=configure, queue=queue,
+                      callback_url=callback_url)
         r.celery.send_task("ocrq.run_job", args=[request_id], queue=queue)
     return ids, body
+
+
+def _admit(app: App, queue: str, sizes: dict[str, int]) -> None:
+    """Room in the queue and in the image budget for these jobs (job id → picture bytes), and the app's quota."""
+    r = resources()
+    bound = r.settings.interactive_queue_bound if queue == INTERACTIVE else r.settings.bulk_queue_bound
+    if queue_depth(r.redis, queue) + len(sizes) > bound:
+        raise errors.QueueFull()
+    # Waiting pictures are held in Redis: past their budget the queue is as full as past its bound.
+    budget = ImageBudget(r.redis, r.settings.image_budget, r.settings.result_ttl)
+    if not budget.reserve(sizes):
+        raise errors.QueueFull()
+    try:
+        r.apps.spend(app, len(sizes))
+    except Exception:
+        budget.release(*sizes)
+        raise
 
 
 def _with_rate_headers(response: Response) -> Response:
@@ -111,7 +143,7 @@ def predict(service: str) -> Response:
 
 @recognition.post("/v1/jobs/<service>")
 def create_job(service: str) -> Response:
-    ids, body = submit(service)
+    ids, body = submit(service, with_callback=True)
     answer = {"request_ids": ids} if body.old_format else {"request_id": ids[0]}
     response = jsonify({**answer, "status": "queued"})
     response.status_code = 202
@@ -126,4 +158,6 @@ def get_job(request_id: str) -> Response:
     if job is None or job.app != app.app_id:
         raise errors.NotFound(f"no job {request_id} (unknown, of another app, or past its retention)")
     g.request_id = request_id
-    return jsonify(job.to_api())
+    # A job submitted with a callback_url also shows how its delivery went (a field only those jobs have).
+    callback = callback_state(resources().redis, request_id)
+    return jsonify({**job.to_api(), **({"callback": callback} if callback else {})})

@@ -8,9 +8,11 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from ocr_core import errors
 
+MAX_CALLBACK_URL = 2048  # characters; what browsers and most servers take in a URL
 # The old format's dataType codes.
 BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, DATETIME = 1, 10, 20, 30, 40, 50, 60
 _INT_RANGE = {INT32: 2**31, INT64: 2**63}
@@ -157,3 +159,25 @@ def old_format_output(service: str, result: dict) -> dict:
         "outputMulti": {},
         "outputValue": {"dataType": STRING, "dataValue": json.dumps(result, ensure_ascii=False)},
     }
+
+
+def callback_url_of(fields: dict) -> str | None:
+    """The body's `callback_url`: None when absent, null or empty; else an http(s) URL with a host, or 461.
+
+    Only its form is checked here; where it leads (a public address, after DNS) is checked at each delivery.
+    """
+    value = fields.get("callback_url")
+    if value is None or value == "":
+        return None
+    problem = f"callback_url must be an http or https URL with a host, of at most {MAX_CALLBACK_URL} printable ASCII characters"
+    # Printable ASCII only (RFC 3986; an IDN host in its xn-- form): no spaces, controls or lone surrogates.
+    if not isinstance(value, str) or len(value) > MAX_CALLBACK_URL or not all("!" <= c <= "~" for c in value):
+        raise errors.InvalidOption(problem)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise errors.InvalidOption(problem) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise errors.InvalidOption(problem)
+    return value

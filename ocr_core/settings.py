@@ -20,6 +20,7 @@ def _env(name: str) -> str:
 class Settings:
     # Redis: unset means `ocrq up` starts its own server under `data_dir`.
     redis_url: str = field(default="", metadata={"doc": "Redis for broker, jobs, apps and buckets; unset: `ocrq up` starts one"})
+    sentinel_master: str = field(default="mymaster", metadata={"doc": "master name Sentinel knows the Redis by, when REDIS_URL is `sentinel://host1:26379/0;sentinel://host2:26379/0`"})
     data_dir: str = field(default="var", metadata={"doc": "where `ocrq up` keeps Redis data (AOF), logs and the sample request"})
     # Recognition
     tessdata: str = field(default="/usr/share/tesseract-ocr/5/tessdata", metadata={"doc": "Tesseract language data folder (chi_sim, eng, osd)"})
@@ -38,9 +39,15 @@ class Settings:
     throttle_status: int = field(default=429, metadata={"doc": "status when throttled: 429, or 403 as the reference's gateway answers"})
     interactive_queue_bound: int = field(default=500, metadata={"doc": "jobs waiting in the interactive queue before 450"})
     bulk_queue_bound: int = field(default=2000, metadata={"doc": "jobs waiting in the bulk queue before 450"})
+    image_budget: int = field(default=2048 * MiB, metadata={"doc": "bytes of waiting pictures Redis may hold, all queues together, before 450; 0: no limit but the queue bounds"})
     fetch_timeout: float = field(default=10.0, metadata={"doc": "seconds to download an `image` given as a URL"})
     fetch_allow: str = field(default="", metadata={"doc": "comma-separated networks (CIDR) image URLs may point into though private, e.g. an intranet"})
     result_ttl: int = field(default=86400, metadata={"doc": "seconds a finished job's result is kept"})
+    callback_allow: str = field(default="", metadata={"doc": "comma-separated networks (CIDR) a `callback_url` may point into though private; apart from `OCR_FETCH_ALLOW`, as posting into a network is not reading from it"})
+    callback_timeout: float = field(default=10.0, metadata={"doc": "seconds one callback delivery may take, connection and answer included"})
+    callback_attempts: int = field(default=10, metadata={"doc": "deliveries of a callback before it is given up (anything but a 2xx answer is tried again)"})
+    callback_backoff: float = field(default=5.0, metadata={"doc": "seconds before a callback's second delivery, doubled before each further one (10 attempts: about 42 minutes in all)"})
+    callback_concurrency: int = field(default=4, metadata={"doc": "callbacks each worker delivers at once (threads of its main process, not recognition processes)"})
     # Workers
     worker_concurrency: int = field(default=0, metadata={"doc": "recognition processes per worker; 0: one per core"})
     soft_time_limit: float = field(default=60.0, metadata={"doc": "seconds before a job is stopped with 464; 0: none"})
@@ -59,6 +66,10 @@ class Settings:
     @property
     def fetch_allow_networks(self) -> tuple[str, ...]:
         return tuple(n.strip() for n in self.fetch_allow.split(",") if n.strip())
+
+    @property
+    def callback_allow_networks(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.callback_allow.split(",") if n.strip())
 
     @property
     def broker_url(self) -> str:

@@ -14,6 +14,7 @@ import redis
 
 from api.local_redis import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
 from ocr_core.settings import Settings
+from workers.connections import get_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,18 +40,20 @@ class Worker:
 
 
 def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1,
-                 extra_env: dict[str, str] | None = None) -> Worker:
-    """A real `celery worker` process for `settings`, returned once its heartbeat is in Redis."""
+                 extra_env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()) -> Worker:
+    """A real `celery worker` process for `settings`, returned once its heartbeat is in Redis.
+
+    `prefix`: a command that execs the worker in another context (`ip netns exec NS`); it keeps the pid."""
     from workers.heartbeat import WORKERS_KEY
     tmp.mkdir(parents=True, exist_ok=True)
     log = tmp / f"{name}.log"
     env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT), **(extra_env or {})}
-    cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "interactive,bulk",
+    cmd = [*prefix, sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "interactive,bulk",
            "--concurrency", str(concurrency), "-n", f"{name}@%h", "--loglevel", "INFO",
            "--without-gossip", "--without-mingle"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
-    client = redis.Redis.from_url(settings.broker_url)
+    client = get_redis(settings.broker_url, settings.sentinel_master)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(m.decode().startswith(name + "@") for m in client.zrange(WORKERS_KEY, 0, -1)):
@@ -68,6 +71,54 @@ def make_settings(redis_url: str, **overrides) -> Settings:
                 restore_interval=1.0, worker_nice=0, worker_concurrency=1)
     return Settings.from_env({}, **{**base, **overrides})
 
+
+
+def kill_redis(server: RedisServer) -> None:
+    """SIGKILL redis-server: no shutdown, only what its append-only file already holds survives."""
+    server.process.kill()
+    server.process.wait(timeout=10)
+
+
+def relaunch_redis(server: RedisServer) -> RedisServer:
+    """Start a stopped `server` again with the same command line: same port, same files; once it answers PING."""
+    assert server.process.poll() is not None, "redis-server is still running"
+    log = server.dir / "redis.log"
+    proc = subprocess.Popen(server.process.args, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    client = redis.Redis(port=server.port)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            # Loading the append-only file answers LOADING (a ResponseError) until it is done.
+            client.ping()
+            return RedisServer(proc, server.port, server.dir)
+        except (redis.ConnectionError, redis.ResponseError):
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"redis-server did not start again on port {server.port}: {log.read_text()[-2000:]}")
+
+
+def start_sentinel(data_dir: Path, master: RedisServer, name: str = "mymaster") -> RedisServer:
+    """A Redis Sentinel (redis-server in sentinel mode) watching `master` as `name`, once it answers for it."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    conf = data_dir / "sentinel.conf"  # Sentinel rewrites its own file: one per Sentinel
+    conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {data_dir.resolve()}\n"
+                    f"sentinel monitor {name} 127.0.0.1 {master.port} 1\n"
+                    f"sentinel down-after-milliseconds {name} 1000\n"
+                    f"sentinel failover-timeout {name} 10000\n")
+    log = data_dir / "sentinel.log"
+    proc = subprocess.Popen(["redis-server", str(conf), "--sentinel"], stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    client = redis.Redis(port=port)
+
+    def knows_master():
+        try:
+            return client.sentinel_get_master_addr_by_name(name)
+        except (redis.ConnectionError, redis.ResponseError):
+            return None
+    if wait_for(lambda: knows_master() or proc.poll() is not None, 15) and proc.poll() is None:
+        return RedisServer(proc, port, data_dir)
+    proc.kill()
+    raise RuntimeError(f"redis sentinel did not start on port {port}: {log.read_text()[-2000:]}")
 
 
 def b64(data: bytes) -> str:
@@ -93,3 +144,62 @@ def without_packages(tmp: Path, *names: str) -> dict[str, str]:
         f"for _name in {names!r}:\n"
         "    sys.modules[_name] = None  # `import _name` now raises ImportError\n")
     return {"PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}"}
+
+
+class HttpReceiver:
+    """A real HTTP server on a free loopback port that records every request (callbacks, outbound posts).
+
+    `script` lists what to answer, one entry per request, then `default`: a status (200, 500, 302...),
+    "drop" (close the connection without an answer) or "slow" (answer after `slow_seconds`).
+    """
+
+    def __init__(self, script: list | None = None, default=200, slow_seconds: float = 3.0, host: str = "127.0.0.1"):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.script, self.default, self.slow_seconds = list(script or []), default, slow_seconds
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver._lock:
+                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    action = receiver.script.pop(0) if receiver.script else receiver.default
+                if action == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if action == "slow":
+                    time.sleep(receiver.slow_seconds)
+                    action = 200
+                self.send_response(int(action))
+                if int(action) in (301, 302, 303, 307, 308):
+                    self.send_header("Location", "/redirected")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # a client hanging up on a slow answer is part of these tests
+
+        self.server = Server((host, 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

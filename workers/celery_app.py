@@ -9,6 +9,7 @@ from celery import Celery
 from kombu import Exchange, Queue
 
 from ocr_core.settings import Settings, get_settings
+from workers.connections import sentinel_options
 
 INTERACTIVE, BULK = "interactive", "bulk"
 QUEUES = (INTERACTIVE, BULK)
@@ -33,6 +34,10 @@ def create_celery(settings: Settings) -> Celery:
         # A job is acknowledged only when it ended, so a worker that dies mid-job hands it back.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
+        # When Redis goes away, running jobs go on (Celery 6 would cancel them): their ends wait for Redis to
+        # come back (tasks._end), and an acknowledgement lost with the connection only means a second delivery,
+        # which finds the job ended and does nothing.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_prefetch_multiplier=1,
         task_soft_time_limit=settings.soft_time_limit or None,
         task_time_limit=settings.hard_time_limit,
@@ -49,6 +54,13 @@ def create_celery(settings: Settings) -> Celery:
             "visibility_timeout": settings.visibility_timeout,
             "unacked_restore_interval": settings.restore_interval,
             "unacked_restore_throttle": 1,
+            # The lock one sweep holds (it takes milliseconds). Kombu's 300 s: a sweep cut off by a Redis restart
+            # leaves the lock behind and no job held by a dead worker comes back for five minutes. The lock only
+            # spares work: each job is handed back in a transaction that watches the unacked hash, so only once.
+            "unacked_mutex_expire": 10,
+            # Read only by a `sentinel://` broker: which of the Sentinels' masters is ours, and how to ask them.
+            "master_name": settings.sentinel_master,
+            "sentinel_kwargs": sentinel_options(),
         },
     )
     return app

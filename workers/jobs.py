@@ -2,7 +2,8 @@
 
 Keys (all under `ocr:`): `job:{id}` a hash, `job:{id}:image` the picture's bytes,
 `job:{id}:done` a list the worker pushes to when the job ends (sync callers block on it),
-`idem:{app}:{key}` the job an Idempotency-Key already made.
+`idem:{app}:{key}` the job an Idempotency-Key already made, `app:{app}:jobs` the app's latest job ids.
+A job's callback (`callback_url` and its delivery state in the hash) is `workers.callback_queue`'s.
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from datetime import datetime, timezone
 import redis
 
 from ocr_core.errors import ServiceError
+from workers.callback_queue import schedule_in
+from workers.image_budget import release_in
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 FINISHED = (SUCCEEDED, FAILED)
+RECENT_JOBS = 200  # per app, listed by the console's jobs page
 
 
 def new_request_id() -> str:
@@ -72,7 +76,8 @@ class JobStore:
     def _key(request_id: str) -> str:
         return f"ocr:job:{request_id}"
 
-    def create(self, request_id: str, *, service: str, app: str, image: bytes, configure: dict, queue: str) -> Job:
+    def create(self, request_id: str, *, service: str, app: str, image: bytes, configure: dict, queue: str,
+               callback_url: str | None = None) -> Job:
         """Store a new job; its retention is fixed now, so the worker that ends it needs no settings of its own."""
         job = Job(request_id, service, app, QUEUED, configure, queue, time.time())
         key = self._key(request_id)
@@ -80,13 +85,27 @@ class JobStore:
         pipe.hset(key, mapping={
             "service": service, "app": app, "status": QUEUED, "queue": queue,
             "configure": json.dumps(configure, ensure_ascii=False), "created_at": repr(job.created_at),
-            "attempts": 0, "ttl": self.result_ttl,
+            "attempts": 0, "ttl": self.result_ttl, **({"callback_url": callback_url} if callback_url else {}),
         })
         # A queued job that no worker ever takes must not stay forever either.
         pipe.expire(key, self.result_ttl)
         pipe.set(key + ":image", image, ex=self.result_ttl)
+        # The app's recent jobs, for the console: bounded, and gone with the last job it lists.
+        recent = self._recent_key(app)
+        pipe.zadd(recent, {request_id: job.created_at})
+        pipe.zremrangebyrank(recent, 0, -RECENT_JOBS - 1)
+        pipe.expire(recent, self.result_ttl)
         pipe.execute()
         return job
+
+    @staticmethod
+    def _recent_key(app: str) -> str:
+        return f"ocr:app:{app}:jobs"
+
+    def recent(self, app: str, limit: int) -> list[Job]:
+        """The app's latest jobs, newest first (at most RECENT_JOBS; those past their retention left out)."""
+        ids = [i.decode() for i in self.redis.zrevrange(self._recent_key(app), 0, max(0, limit - 1))]
+        return [job for job in map(self.get, ids) if job is not None and job.app == app]
 
     def claim_idempotency_key(self, app: str, key: str, request_id: str) -> str | None:
         """Bind `key` to `request_id`; if it was bound already, the first job's id."""
@@ -95,6 +114,11 @@ class JobStore:
             return None
         existing = self.redis.get(idem)
         return existing.decode() if existing else None
+
+    def release_idempotency_key(self, app: str, key: str, request_id: str) -> None:
+        """Unbind `key` if it is still bound to `request_id` (the call that claimed it was refused)."""
+        self.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end",
+                        1, f"ocr:idem:{app}:{key}", request_id)
 
     def get(self, request_id: str) -> Job | None:
         raw = self.redis.hgetall(self._key(request_id))
@@ -141,8 +165,10 @@ class JobStore:
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping={**fields, "finished_at": repr(time.time())})
         pipe.expire(key, int(ttl))
-        # The picture is not kept a moment longer than its job.
+        # The picture is not kept a moment longer than its job, nor its room in the image budget.
         pipe.delete(key + ":image")
+        release_in(pipe, request_id)
+        schedule_in(pipe, request_id)  # the callback, if asked for, in the same transaction as the end
         pipe.rpush(key + ":done", 1)
         pipe.expire(key + ":done", 60)
         pipe.execute()

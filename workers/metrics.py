@@ -38,7 +38,7 @@ def _pairs(raw: dict) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
-def render(client: redis.Redis, queue_depths: dict[str, int], workers_alive: int) -> str:
+def render(client: redis.Redis, queue_depths: dict[str, int], workers_alive: int, image_bytes: int) -> str:
     lines = [
         "# HELP ocr_requests_total HTTP answers by service and status code.",
         "# TYPE ocr_requests_total counter",
@@ -62,6 +62,8 @@ def render(client: redis.Redis, queue_depths: dict[str, int], workers_alive: int
     lines += ["# HELP ocr_queue_depth Jobs waiting in each queue.", "# TYPE ocr_queue_depth gauge"]
     for name, depth in queue_depths.items():
         lines.append(f'ocr_queue_depth{{queue="{name}"}} {depth}')
+    lines += ["# HELP ocr_image_bytes_waiting Bytes of waiting pictures held in Redis (450 past OCR_IMAGE_BUDGET).",
+              "# TYPE ocr_image_bytes_waiting gauge", f"ocr_image_bytes_waiting {image_bytes}"]
     lines += ["# HELP ocr_workers_alive Worker processes that sent a heartbeat recently.",
               "# TYPE ocr_workers_alive gauge", f"ocr_workers_alive {workers_alive}"]
     return "\n".join(lines) + "\n"

@@ -6,13 +6,14 @@ import os
 import threading
 import time
 
+import redis
 from celery import Task, signals
-from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded, TimeLimitExceeded
 
 import ocr_core
 from ocr_core.errors import AlgorithmException, AlgorithmGaveUp, AlgorithmTimeout, ServiceError
 from ocr_core.settings import get_settings
-from workers import heartbeat, metrics
+from workers import callbacks, heartbeat, metrics
 from workers.celery_app import app
 from workers.connections import get_redis
 from workers.jobs import JobStore
@@ -22,17 +23,36 @@ log = logging.getLogger(__name__)
 
 def job_store() -> JobStore:
     settings = get_settings()
-    return JobStore(get_redis(settings.broker_url), settings.result_ttl)
+    return JobStore(get_redis(settings.broker_url, settings.sentinel_master), settings.result_ttl)
+
+
+# How long a job's end waits for an unreachable Redis (a restart) before the job is handed back instead.
+END_WRITE_PATIENCE = 60.0
+# Redis down, slow, or full (past its maxmemory with noeviction): each passes, and the job must not stay `running`.
+REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.OutOfMemoryError)
 
 
 def _end(store: JobStore, job_id: str, service: str, created_at: float, error: ServiceError | None,
          result: dict | None = None) -> None:
-    if error is None:
-        store.succeed(job_id, result or {})
-    else:
-        store.fail(job_id, error)
+    deadline = time.monotonic() + END_WRITE_PATIENCE
+    while True:
+        try:
+            if error is None:
+                store.succeed(job_id, result or {})
+            else:
+                store.fail(job_id, error)
+            break
+        except REDIS_UNAVAILABLE:
+            # The result is in hand: waiting for Redis to come back is cheaper than recognising again.
+            if time.monotonic() > deadline:
+                raise
+            log.warning("job %s: Redis unavailable, its end not yet stored; retrying", job_id)
+            time.sleep(1.0)
     outcome = "succeeded" if error is None else f"failed_{error.code}"
-    metrics.record_job(store.redis, service, outcome, time.time() - created_at)
+    try:
+        metrics.record_job(store.redis, service, outcome, time.time() - created_at)
+    except redis.RedisError:
+        log.warning("metrics of job %s not recorded: Redis unavailable", job_id)
 
 
 def _as_service_error(exc: Exception, request_id: str) -> ServiceError:
@@ -61,6 +81,17 @@ class RecognitionTask(Task):
 
 @app.task(base=RecognitionTask, name="ocrq.run_job", bind=True)
 def run_job(self, request_id: str) -> None:
+    try:
+        _run(self, request_id)
+    except (*REDIS_UNAVAILABLE, SoftTimeLimitExceeded) as exc:
+        # (The soft limit gets here only when it struck while the job's end waited for Redis.)
+        # Raised, the job would be acknowledged as failed and left `running` for ever. Rejected, its message goes
+        # back to the queue; if Redis cannot take even that, it stays unacknowledged and the visibility timeout
+        # brings it back. A second delivery of a job that did end is a no-op (`JobStore.start`).
+        raise Reject(f"Redis unavailable: {exc}", requeue=True) from exc
+
+
+def _run(self, request_id: str) -> None:
     store = job_store()
     started = store.start(request_id, worker=f"{self.request.hostname}:{os.getpid()}")
     if started is None:
@@ -93,7 +124,8 @@ _beat_stop = threading.Event()
 
 @signals.worker_ready.connect
 def _start_heartbeat(sender, **_) -> None:
-    client = get_redis(get_settings().broker_url)
+    settings = get_settings()
+    client = get_redis(settings.broker_url, settings.sentinel_master)
     name = f"{sender.hostname}:{os.getpid()}"
     threading.Thread(target=heartbeat.beat_forever, args=(client, name, _beat_stop), daemon=True).start()
 
@@ -101,3 +133,17 @@ def _start_heartbeat(sender, **_) -> None:
 @signals.worker_shutdown.connect
 def _stop_heartbeat(**_) -> None:
     _beat_stop.set()
+
+
+_callbacks_stop = threading.Event()
+
+
+@signals.worker_ready.connect
+def _start_callback_delivery(**_) -> None:
+    # Threads of the main process, beside the heartbeat: a slow receiver never holds a recognition process.
+    callbacks.start_delivery_threads(job_store().redis, get_settings(), _callbacks_stop)
+
+
+@signals.worker_shutdown.connect
+def _stop_callback_delivery(**_) -> None:
+    _callbacks_stop.set()

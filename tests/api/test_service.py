@@ -334,7 +334,7 @@ def test_health_ready_and_metrics(client, appcode):
     assert 'ocr_requests_total{service="ocr_general",code="200"}' in text
     assert 'ocr_job_seconds_bucket{service="ocr_general",le="+Inf"}' in text
     assert 'ocr_queue_depth{queue="interactive"}' in text and 'ocr_queue_depth{queue="bulk"}' in text
-    assert "ocr_workers_alive" in text
+    assert "ocr_workers_alive" in text and "ocr_image_bytes_waiting" in text
 
 
 def test_openapi_describes_every_endpoint(client):

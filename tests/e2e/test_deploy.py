@@ -148,6 +148,61 @@ def test_kubernetes_settings_and_probes():
     assert redis["args"][redis["args"].index("--appendonly") + 1] == "yes"
 
 
+def seconds(duration: str | int) -> float:
+    """A compose duration (`100s`, `1m30s`) in seconds."""
+    minutes, secs = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", str(duration)).groups()
+    return int(minutes or 0) * 60 + int(secs or 0)
+
+
+def test_a_stopped_worker_has_time_to_finish_its_job_and_redis_loses_no_accepted_job():
+    # SIGTERM lets a worker finish its running jobs (a job runs at most OCR_HARD_TIME_LIMIT); killed sooner,
+    # they go back to the queue only after the visibility timeout and run again from the start.
+    worker = yaml.safe_load(COMPOSE.read_text())["services"]["worker"]
+    hard_limit = Settings.from_env({k: str(v) for k, v in worker["environment"].items()}).hard_time_limit
+    assert seconds(worker["stop_grace_period"]) >= hard_limit
+    (doc,) = [d for d in by_kind("Deployment") if d["metadata"]["name"] == "ocrq-worker"]
+    (container,) = doc["spec"]["template"]["spec"]["containers"]
+    hard_limit = Settings.from_env(as_env(container["env"])).hard_time_limit
+    assert doc["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] >= hard_limit
+    # `appendfsync always`: what the API acknowledged is on disk, even if the machine under Redis crashes
+    # (a killed or restarted Redis loses nothing either way: tests/workers/test_reliability.py).
+    (redis,) = containers("StatefulSet", "ocrq-redis")
+    compose_redis = yaml.safe_load(COMPOSE.read_text())["services"]["redis"]["command"]
+    for args in (redis["args"], compose_redis):
+        assert args[args.index("--appendonly") + 1] == "yes"
+        assert args[args.index("--appendfsync") + 1] == "always"
+
+
+REDIS_UNITS = {"": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2, "g": 1000**3, "gb": 1024**3}
+
+
+def redis_bytes(value: str) -> int:
+    """A redis.conf memory size (`3gb`, `500mb`) in bytes."""
+    number, unit = re.fullmatch(r"(\d+)([kmg]b?|)", value.lower()).groups()
+    return int(number) * REDIS_UNITS[unit]
+
+
+def holds_the_image_budget(api_env: dict[str, str], redis_args: list[str], memory_limit: str) -> None:
+    """Waiting pictures stay within the API's budget, Redis refuses writes (never evicts) past maxmemory, and
+    its container has room past maxmemory for the AOF rewrite's fork, so it is not killed first."""
+    budget = Settings.from_env(api_env).image_budget
+    assert budget > 0, "a Redis with a memory limit needs the API to bound the pictures it holds"
+    assert redis_args[redis_args.index("--maxmemory-policy") + 1] == "noeviction"
+    maxmemory = redis_bytes(redis_args[redis_args.index("--maxmemory") + 1])
+    # Allocator rounding of large strings (up to 1/4), and 512 MiB for results, apps and queue messages.
+    assert maxmemory >= budget * 5 // 4 + 512 * UNITS["Mi"]
+    assert byte_count(memory_limit) >= maxmemory + UNITS["Gi"]
+
+
+def test_redis_memory_holds_the_image_budget():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    holds_the_image_budget({k: str(v) for k, v in services["api"]["environment"].items()},
+                           services["redis"]["command"], services["redis"]["deploy"]["resources"]["limits"]["memory"])
+    (api,) = containers("Deployment", "ocrq-api")
+    (redis,) = containers("StatefulSet", "ocrq-redis")
+    holds_the_image_budget(as_env(api["env"]), redis["args"], redis["resources"]["limits"]["memory"])
+
+
 def test_keda_scales_the_workers_on_the_real_queues():
     (scaled,) = by_kind("ScaledObject")
     assert scaled["spec"]["scaleTargetRef"]["name"] == "ocrq-worker"

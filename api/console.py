@@ -1,0 +1,55 @@
+"""The web console at /console (static pages, no build step, nothing fetched from outside), and the
+two small JSON endpoints only it needs: the app's recent jobs and the state of the queues."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, request, send_from_directory
+
+import api.recognition as calls
+from api.app import resources
+from ocr_core import errors
+from workers import heartbeat
+from workers.celery_app import QUEUES, queue_depth
+from workers.jobs import RECENT_JOBS
+
+console = Blueprint("console", __name__)
+PAGES = Path(__file__).resolve().parent / "static" / "console"
+
+
+@console.get("/console")
+@console.get("/console/")
+def index() -> Response:
+    response = send_from_directory(PAGES, "index.html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@console.get("/console/<path:name>")
+def page_file(name: str) -> Response:
+    response = send_from_directory(PAGES, name)   # NotFound (400 Invalid URL) outside the folder
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@console.get("/v1/jobs")
+def recent_jobs() -> Response:
+    """The calling app's latest jobs, newest first, as `GET /v1/jobs/{id}` shows each."""
+    app = calls.authenticate()
+    raw = request.args.get("limit", "50")
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise errors.InvalidOption("limit must be an integer") from None
+    limit = min(max(limit, 1), RECENT_JOBS)
+    jobs = resources().jobs.recent(app.app_id, limit)
+    return jsonify({"jobs": [{**job.to_api(), "queue": job.queue, "attempts": job.attempts} for job in jobs]})
+
+
+@console.get("/v1/status")
+def status() -> Response:
+    """Jobs waiting in each queue and workers alive: what the console's jobs page shows."""
+    calls.authenticate()
+    r = resources()
+    return jsonify({"queues": {name: queue_depth(r.redis, name) for name in QUEUES},
+                    "workers_alive": heartbeat.workers_alive(r.redis)})
