@@ -29,40 +29,65 @@ from ocr_core.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_pages(count: int) -> list[bytes]:
-    """Half clean scans, half photographed, as PNG/JPEG files."""
-    pages = []
-    for seed in range(count):
-        if seed % 2:
-            sample = text_page(1000 + seed, distortion=photographed(1000 + seed))
-            pages.append(sample.encode("jpg"))
-        else:
-            pages.append(text_page(1000 + seed).encode("png"))
-    return pages
+def make_page(seed: int) -> bytes:
+    """Page `seed`: a clean scan as PNG when `seed` is even, a photographed page as JPEG when odd."""
+    if seed % 2:
+        return text_page(1000 + seed, distortion=photographed(1000 + seed)).encode("jpg")
+    return text_page(1000 + seed).encode("png")
+
+
+def make_pages(count: int, processes: int = 1) -> list[bytes]:
+    """Pages 0..count-1 (half clean scans, half photographed), drawn by `processes` processes."""
+    if processes <= 1 or count < 2 * processes:
+        return [make_page(seed) for seed in range(count)]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        return pool.map(make_page, range(count), chunksize=8)
 
 
 # -- direct calls ------------------------------------------------------------------
 
 def _direct_worker(args) -> None:
     import ocr_core
-    pages, service, ready = args
+    pages, service, configure, nice, warm, go, taken = args
+    if nice:
+        os.nice(nice)
     ocr_core.warm_up()
-    ready.wait()
-    for data in pages:
-        ocr_core.recognize(service, data, {})  # an error ends the process non-zero: the bench stops
+    ocr_core.recognize(service, pages[0], configure)  # as a worker's first job would: not timed
+    warm.release()
+    go.wait()
+    while True:
+        with taken.get_lock():
+            index, taken.value = taken.value, taken.value + 1
+        if index >= len(pages):
+            return
+        ocr_core.recognize(service, pages[index], configure)  # an error ends the process non-zero: the bench stops
 
 
-def direct_throughput(pages: list[bytes], processes: int, service: str, engine_env: dict | None = None) -> float:
-    """Pages per second of `processes` processes, each warmed up, splitting the pages between them."""
+def direct_throughput(pages: list[bytes], processes: int, service: str, configure: dict | None = None,
+                      nice: int = 0) -> float:
+    """Pages per second of `processes` processes, each warmed up, each taking the next page when free
+    (as the workers take jobs, so that no process idles while another has a backlog).
+
+    `nice` is the processes' CPU niceness: give the one the workers run with, so that both
+    sides meet the same competition on a shared machine.
+    """
     ctx = multiprocessing.get_context("spawn")
-    ready = ctx.Event()
-    shares = [pages[i::processes] for i in range(processes)]
-    procs = [ctx.Process(target=_direct_worker, args=((share, service, ready),)) for share in shares]
+    warm, go = ctx.Semaphore(0), ctx.Event()  # the clock starts once every process is warm
+    taken = ctx.Value("i", 0)  # the next page to take
+    procs = [ctx.Process(target=_direct_worker, args=((pages, service, configure or {}, nice, warm, go, taken),))
+             for _ in range(min(processes, len(pages)))]
     for p in procs:
         p.start()
-    time.sleep(3.0)  # warm-up (engine creation) is not part of the throughput
+    waiting = len(procs)
+    while waiting:
+        if warm.acquire(timeout=0.5):
+            waiting -= 1
+        elif any(p.exitcode is not None for p in procs):
+            for p in procs:
+                p.kill()
+            raise RuntimeError("a direct recognize process failed while warming up")
     started = time.perf_counter()
-    ready.set()
+    go.set()
     for p in procs:
         p.join()
     elapsed = time.perf_counter() - started
@@ -86,24 +111,30 @@ def seconds_per_page(pages: list[bytes], service: str, engine: str) -> float:
 class System:
     """redis-server, `ocrq worker` with W processes and `ocrq api`, started for the bench and stopped after."""
 
-    def __init__(self, workers: int, tmp: Path):
+    def __init__(self, workers: int, tmp: Path, nice: int = 5):
         from api.local_redis import free_port, start_redis
         self.redis = start_redis(tmp / "redis", appendonly=False)
         port = free_port()
+        # The app's rate limit and queue bounds are raised: capacity is measured, not the limits.
         self.settings = Settings.from_env({}, redis_url=self.redis.url, port=port, worker_concurrency=workers,
                                           rate_limit=100000.0, rate_burst=100000, interactive_queue_bound=100000,
-                                          bulk_queue_bound=100000, worker_nice=5)
+                                          bulk_queue_bound=100000, worker_nice=nice)
         self.url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, **self.settings.to_env(), "PYTHONPATH": str(ROOT)}
-        log = open(tmp / "system.log", "ab")
+        self.log = tmp / "system.log"
+        self.env = env = {**os.environ, **self.settings.to_env(), "PYTHONPATH": str(ROOT)}
+        log = open(self.log, "ab")
         self.procs = [
             subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env, cwd=ROOT, stdout=log, stderr=log),
             subprocess.Popen([sys.executable, "-m", "api.cli", "api"], env=env, cwd=ROOT, stdout=log, stderr=log),
         ]
         from api.apps import AppStore
-        _, code = AppStore(redis.Redis.from_url(self.redis.url)).create("bench")
-        self.headers = {"Authorization": f"APPCODE {code}"}
-        self._wait_ready(workers)
+        _, self.appcode = AppStore(redis.Redis.from_url(self.redis.url)).create("bench")
+        self.headers = {"Authorization": f"APPCODE {self.appcode}"}
+        try:
+            self._wait_ready(workers)
+        except RuntimeError:
+            self.stop()  # leave no server behind
+            raise
 
     def _wait_ready(self, workers: int) -> None:
         deadline = time.monotonic() + 90
@@ -118,11 +149,11 @@ class System:
             time.sleep(0.2)
         raise RuntimeError("system did not become ready")
 
-    def throughput(self, pages: list[bytes], service: str) -> float:
+    def throughput(self, pages: list[bytes], service: str, configure: dict | None = None) -> float:
         """Submit every page as a job, then wait for all; pages per second from first submit to last result."""
         import base64
         session = requests.Session()
-        bodies = [json.dumps({"image": base64.b64encode(p).decode()}) for p in pages]
+        bodies = [json.dumps({"image": base64.b64encode(p).decode(), "configure": configure or {}}) for p in pages]
         started = time.perf_counter()
         ids = []
         for body in bodies:
@@ -141,6 +172,10 @@ class System:
         if failed:
             raise RuntimeError(f"{len(failed)} jobs failed")
         return len(pages) / elapsed
+
+    def warm_up(self, page: bytes, service: str, configure: dict | None = None) -> None:
+        """Two jobs per worker process, not timed: a first job each, as the direct processes have had."""
+        self.throughput([page] * 2 * self.settings.worker_concurrency, service, configure)
 
     def submit_latency(self, image: bytes, rate: float, seconds: float) -> list[float]:
         """Latency of POST /v1/jobs (bulk queue) with requests arriving at `rate` per second, open loop."""
@@ -202,11 +237,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} generated pages (half photographed), service {args.service}, {os.cpu_count()} cores\n")
     print(f"{'W':>2} {'direct pages/s':>15} {'system pages/s':>15} {'ratio':>6}  (target >= 0.90)")
     latencies = None
+    nice = Settings().worker_nice  # the workers' default, given to the direct processes too
     for w in args.workers:
-        direct = direct_throughput(pages, w, args.service)
+        direct = direct_throughput(pages, w, args.service, nice=nice)
         with tempfile.TemporaryDirectory() as tmp:
-            system = System(w, Path(tmp))
+            system = System(w, Path(tmp), nice=nice)
             try:
+                system.warm_up(pages[0], args.service)
                 through = system.throughput(pages, args.service)
                 if w == max(args.workers):
                     small = text_page(5, n_lines=2).encode("png")
