@@ -110,6 +110,16 @@ def _configure(*kinds: str) -> dict:
             DEFINITIONS: {k: blank_form(k)[1] for k in kinds}}
 
 
+def test_no_cond_holding_answers_463():
+    sample = filled_form(5, "receipt")
+    configure = {"template_list": [{"template_id": "receipt", "cond": {"include": "增值税专用发票"}},
+                                   {"template_id": "expense", "cond": {"exclude": "物资入库单"}}],
+                 DEFINITIONS: {k: blank_form(k)[1] for k in ("receipt", "expense")}}
+    with pytest.raises(ServiceError) as caught:
+        recognize("ocr_template", sample.encode("png"), configure)
+    assert caught.value.code == 463 and "no template's cond holds" in caught.value.error_msg
+
+
 def test_a_receipt_reads_its_fields_cr_field_and_ruled_table():
     sample = filled_form(4, "receipt", distortion=photographed(4))
     answer = recognize("ocr_template", sample.encode("jpg"), {**_configure("expense", "receipt"), "evidence": True})
