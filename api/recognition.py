@@ -90,7 +90,7 @@ def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Bod
     for request_id, image, configure in zip(ids, images, configures):
         r.jobs.create(request_id, service=service, app=app.app_id, image=image, configure=configure, queue=queue,
                       callback_url=callback_url)
-        r.celery.send_task("ocrq.run_job", args=[request_id], queue=queue)
+        r.celery.send_task("ocrq.run_job", args=[request_id], queue=queue, task_id=request_id)
     return ids, body
 
 

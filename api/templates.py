@@ -236,7 +236,7 @@ def try_template(template_id: str) -> Response:
     request_id = g.request_id
     r.jobs.create(request_id, service="ocr_template", app=app.app_id, image=image, configure=configure,
                   queue=INTERACTIVE)
-    r.celery.send_task("ocrq.run_job", args=[request_id], queue=INTERACTIVE)
+    r.celery.send_task("ocrq.run_job", args=[request_id], queue=INTERACTIVE, task_id=request_id)
     job = r.jobs.wait(request_id, r.settings.sync_timeout)
     if job is None or not job.finished:
         error = errors.ServiceUnavailable()

@@ -57,6 +57,7 @@ class Settings:
     max_memory_per_child: int = field(default=1_500_000, metadata={"doc": "KiB of resident memory after which a recognition process is recycled"})
     worker_nice: int = field(default=5, metadata={"doc": "CPU niceness of recognition processes, so the API stays responsive"})
     restore_interval: float = field(default=5.0, metadata={"doc": "seconds between sweeps that re-queue jobs held by dead workers"})
+    lost_job_sweep: float = field(default=30.0, metadata={"doc": "seconds between sweeps that send again a job whose queue message Redis lost (stopped between a worker's pop and its record of it); 0: none"})
 
     @property
     def visibility_timeout(self) -> float:

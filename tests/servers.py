@@ -68,7 +68,7 @@ def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1,
 def make_settings(redis_url: str, **overrides) -> Settings:
     """Settings for tests: nothing from the developer's environment, short limits."""
     base = dict(redis_url=redis_url, sync_timeout=60.0, soft_time_limit=60.0, hard_time_limit=90.0,
-                restore_interval=1.0, worker_nice=0, worker_concurrency=1)
+                restore_interval=1.0, lost_job_sweep=2.0, worker_nice=0, worker_concurrency=1)
     return Settings.from_env({}, **{**base, **overrides})
 
 

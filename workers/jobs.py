@@ -18,6 +18,7 @@ import redis
 from ocr_core.errors import ServiceError
 from workers.callback_queue import schedule_in
 from workers.image_budget import release_in
+from workers.lost_jobs import OPEN
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 FINISHED = (SUCCEEDED, FAILED)
@@ -90,6 +91,7 @@ class JobStore:
         # A queued job that no worker ever takes must not stay forever either.
         pipe.expire(key, self.result_ttl)
         pipe.set(key + ":image", image, ex=self.result_ttl)
+        pipe.zadd(OPEN, {request_id: job.created_at})  # looked after until it ends (workers.lost_jobs)
         # The app's recent jobs, for the console: bounded, and gone with the last job it lists.
         recent = self._recent_key(app)
         pipe.zadd(recent, {request_id: job.created_at})
@@ -167,6 +169,7 @@ class JobStore:
         pipe.expire(key, int(ttl))
         # The picture is not kept a moment longer than its job, nor its room in the image budget.
         pipe.delete(key + ":image")
+        pipe.zrem(OPEN, request_id)
         release_in(pipe, request_id)
         schedule_in(pipe, request_id)  # the callback, if asked for, in the same transaction as the end
         pipe.rpush(key + ":done", 1)

@@ -13,8 +13,8 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded, TimeLimitExceeded
 import ocr_core
 from ocr_core.errors import AlgorithmException, AlgorithmGaveUp, AlgorithmTimeout, ServiceError
 from ocr_core.settings import get_settings
-from workers import callbacks, heartbeat, metrics
-from workers.celery_app import app
+from workers import callbacks, heartbeat, lost_jobs, metrics
+from workers.celery_app import QUEUES, app
 from workers.connections import get_redis
 from workers.jobs import JobStore
 
@@ -147,3 +147,24 @@ def _start_callback_delivery(**_) -> None:
 @signals.worker_shutdown.connect
 def _stop_callback_delivery(**_) -> None:
     _callbacks_stop.set()
+
+
+_sweep_stop = threading.Event()
+
+
+def _send_again(request_id: str, queue: str) -> None:
+    # The task id is the request id, as the API sends it: the sweep finds a job's message by it.
+    app.send_task("ocrq.run_job", args=[request_id], queue=queue, task_id=request_id)
+
+
+@signals.worker_ready.connect
+def _start_lost_job_sweep(**_) -> None:
+    settings = get_settings()
+    if settings.lost_job_sweep > 0:
+        threading.Thread(target=lost_jobs.sweep_forever, daemon=True, name="lost-jobs",
+                         args=(job_store().redis, QUEUES, settings.lost_job_sweep, _send_again, _sweep_stop)).start()
+
+
+@signals.worker_shutdown.connect
+def _stop_lost_job_sweep(**_) -> None:
+    _sweep_stop.set()
