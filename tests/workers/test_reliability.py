@@ -85,6 +85,14 @@ def submit_and_catch_running(cluster: Cluster, seed: int, image: bytes | None = 
     return request_id, page, running.decode()
 
 
+def submit_more(cluster: Cluster, seeds: tuple[int, ...]) -> list[str]:
+    """Small pages queued behind a running job: the ids the API accepted."""
+    client = cluster.app.test_client()
+    answers = [submit(client, cluster, text_page(seed, n_lines=2).encode()) for seed in seeds]
+    assert all(r.status_code == 202 for r in answers)
+    return [r.json["request_id"] for r in answers]
+
+
 def job_of(cluster: Cluster, request_id: str) -> dict:
     return cluster.app.test_client().get(f"/v1/jobs/{request_id}", headers=cluster.headers).json
 
@@ -123,11 +131,12 @@ def assert_every_accepted_job_ended(cluster: Cluster, accepted: list[str], timeo
 def test_worker_killed_mid_job_another_worker_finishes_it(cluster):
     cluster.revive("w1", "w2")
     request_id, page, running = submit_and_catch_running(cluster, seed=21)
+    behind = submit_more(cluster, seeds=(24, 25))
     node = running.split("@")[0]
     cluster.workers[node].kill()  # the whole worker, parent and pool process, with SIGKILL
 
-    job = finished(cluster, request_id, timeout=cluster.settings.visibility_timeout + 30)
-    assert job is not None, "the job of the killed worker was lost"
+    assert_every_accepted_job_ended(cluster, [request_id, *behind], timeout=cluster.settings.visibility_timeout + 30)
+    job = job_of(cluster, request_id)
     assert job["status"] == "succeeded", job
     assert page.lines[0].text[:4] in "\n".join(line["word"] for line in job["result"]["ret"])
     record = cluster.store.hgetall(f"ocr:job:{request_id}")
@@ -138,10 +147,12 @@ def test_worker_killed_mid_job_another_worker_finishes_it(cluster):
 def test_pool_process_killed_mid_job_is_retried(cluster):
     assert cluster.alive()
     request_id, page, running = submit_and_catch_running(cluster, seed=22)
+    behind = submit_more(cluster, seeds=(26, 27))
     os.kill(int(running.rsplit(":", 1)[1]), signal.SIGKILL)  # only the process running the job
 
-    job = finished(cluster, request_id, timeout=cluster.settings.visibility_timeout + 30)
-    assert job is not None and job["status"] == "succeeded", job
+    assert_every_accepted_job_ended(cluster, [request_id, *behind], timeout=cluster.settings.visibility_timeout + 30)
+    job = job_of(cluster, request_id)
+    assert job["status"] == "succeeded", job
     assert int(cluster.store.hget(f"ocr:job:{request_id}", "attempts")) >= 2
 
 
