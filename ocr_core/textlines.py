@@ -57,7 +57,8 @@ def character_size(ink: np.ndarray) -> float | None:
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
     keep = (np.maximum(w, h) >= 4) & (np.maximum(w, h) <= max(ink.shape) / 8) & (area >= 8)
-    if keep.sum() < 3:
+    # One component is enough: a word of two complex characters (数量) is two blobs.
+    if not keep.any():
         return None
     return float(np.percentile(np.minimum(w, h)[keep], 90))
 

@@ -49,3 +49,13 @@ def test_even_light_removes_a_gradient():
 
 def test_blank_page_has_no_lines():
     assert find_text_lines(np.full((400, 600, 3), 240, np.uint8)) == []
+
+
+def test_a_word_of_two_characters_alone_on_a_page_is_a_line():
+    # Each of these characters is one blob of ink: two blobs in all, as an anchor cut out of a form.
+    from PIL import Image, ImageDraw
+    from bench.synth.render import load_font
+    page = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(page).text((170, 85), "数量", font=load_font(size=26), fill="black")
+    boxes = find_text_lines(np.array(page))
+    assert len(boxes) == 1 and boxes[0].contains((200, 98))
