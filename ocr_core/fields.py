@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
+
+import numpy as np
 
 from ocr_core.engines.base import TextLine
 from ocr_core.geometry import Quad, enclosing_quad
@@ -68,6 +71,43 @@ def find_labels(lines: list[TextLine], labels: list[str]) -> list[_Hit]:
                 hits.append(_Hit(label, index, *span))
                 break
     return sorted(hits, key=lambda h: (h.line, h.start))
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    """A label found on the upright page: its line, where in that line, and the box of the label itself."""
+
+    label: str
+    line: int
+    start: int
+    end: int
+    box: tuple[float, float, float, float]     # left, top, right, bottom
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+    @property
+    def middle(self) -> float:
+        return (self.box[1] + self.box[3]) / 2
+
+
+def span_quad(quad: Quad, text: str, start: int, end: int) -> Quad:
+    """The part of a line's box that holds text[start:end], by the characters' widths (a
+    Chinese character is full width, a letter or a digit about half)."""
+    widths = [1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text]
+    total = sum(widths) or 1.0
+    a, b = sum(widths[:start]) / total, sum(widths[:end]) / total
+    tl, tr, br, bl = (np.array(p, dtype=float) for p in quad.points)
+    return Quad.from_points([tl + a * (tr - tl), tl + b * (tr - tl), bl + b * (br - bl), bl + a * (br - bl)])
+
+
+def place_labels(lines: list[TextLine], labels: list[str]) -> list[PlacedLabel]:
+    """The labels found (as `find_labels` finds them), each with its own box: a line may hold a
+    label after other text (a title character, a value), so the line's box is cut to the label."""
+    return [PlacedLabel(hit.label, hit.line, hit.start, hit.end,
+                        span_quad(lines[hit.line].quad, lines[hit.line].text, hit.start, hit.end).bounds())
+            for hit in find_labels(lines, labels)]
 
 
 def extract_fields(lines: list[TextLine], labels: list[str], *, max_lines: dict[str, int] | None = None

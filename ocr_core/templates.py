@@ -13,6 +13,7 @@ import numpy as np
 
 from ocr_core.engines.base import Engine, TextLine
 from ocr_core.errors import InvalidOption, TemplateNoAnchors, TemplateNoFields, TemplateNotSet, TooFewAnchors
+from ocr_core.fields import span_quad
 from ocr_core.geometry import Quad
 from ocr_core.textlines import find_text_lines, grey_of, ink_mask
 
@@ -244,16 +245,6 @@ def page_text(lines: list[TextLine]) -> str:
 
 # --- anchors and the homography ----------------------------------------------------------
 
-def _span_quad(quad: Quad, text: str, start: int, end: int) -> Quad:
-    """The part of a line's box that holds text[start:end], by the characters' widths (a
-    Chinese character is full width, a letter or a digit about half)."""
-    widths = [1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text]
-    total = sum(widths) or 1.0
-    a, b = sum(widths[:start]) / total, sum(widths[:end]) / total
-    tl, tr, br, bl = (np.array(p, dtype=float) for p in quad.points)
-    return Quad.from_points([tl + a * (tr - tl), tl + b * (tr - tl), bl + b * (br - bl), bl + a * (br - bl)])
-
-
 def anchor_candidates(lines: list[TextLine], anchors: tuple[Anchor, ...]) -> list[tuple[int, tuple, tuple]]:
     """(anchor index, template point, page point) for each place an anchor's text is found;
     an anchor read exactly somewhere drops its inexact places."""
@@ -265,7 +256,7 @@ def anchor_candidates(lines: list[TextLine], anchors: tuple[Anchor, ...]) -> lis
             text = normalize(line.text)
             hit = find_approx(text, word)
             if hit is not None:
-                places.append((hit[2], _span_quad(line.quad, text, hit[0], hit[1]).center))
+                places.append((hit[2], span_quad(line.quad, text, hit[0], hit[1]).center))
         if places:
             least = min(p[0] for p in places)
             x, y, w, h = anchor.box

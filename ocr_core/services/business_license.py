@@ -5,7 +5,6 @@ colour, size and shape, and answered as boxes in the picture sent."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, chinese_value, field_evidence, find_labels, labelled_answer
+from ocr_core.fields import Field, PlacedLabel, chinese_value, field_evidence, labelled_answer, place_labels
 from ocr_core.frames import erase_frames
 from ocr_core.geometry import Quad, reference_box
 from ocr_core.qrcodes import find_qr_code
@@ -42,25 +41,6 @@ DISTINCTIVE = {"统一社会信用代码", "注册号", "注册资本", "成立�
 _CODE_CHARS = re.compile(r"[0-9A-Z]+")
 # Half-width punctuation the recogniser answers for the full-width marks a licence prints.
 _FULL_WIDTH = str.maketrans({";": "；", "(": "（", ")": "）", ",": "，", ":": "："})
-
-
-@dataclass(frozen=True)
-class _Label:
-    """A label on the upright page: its line, where in that line, and its own box."""
-
-    label: str
-    line: int
-    start: int
-    end: int
-    box: tuple[float, float, float, float]     # left, top, right, bottom
-
-    @property
-    def height(self) -> float:
-        return self.box[3] - self.box[1]
-
-    @property
-    def middle(self) -> float:
-        return (self.box[1] + self.box[3]) / 2
 
 
 def ocr_business_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
@@ -140,23 +120,16 @@ def _join_spread_labels(lines: list[TextLine]) -> list[TextLine]:
     return joined
 
 
-def _labels(lines: list[TextLine]) -> list[_Label]:
+def _labels(lines: list[TextLine]) -> list[PlacedLabel]:
     """The labels read on the upright page, each with its own box. Labels of three characters
     are taken only where printed exactly: one slip away they are words of a value (投资或 in
     the type 自然人投资或控股, 经营活 in the business scope)."""
     texts = [line.text.replace(" ", "") for line in lines]
     wanted = [label for label in LABELS if len(label) > 3 or any(label in text for text in texts)]
-    found = []
-    for hit in find_labels(lines, wanted):
-        line = lines[hit.line]
-        left, top, right, bottom = line.quad.bounds()
-        per_char = (right - left) / max(1, len(line.text))
-        found.append(_Label(hit.label, hit.line, hit.start, hit.end,
-                            (left + per_char * hit.start, top, left + per_char * hit.end, bottom)))
-    return found
+    return place_labels(lines, wanted)
 
 
-def _value(lines: list[TextLine], labels: list[_Label], label: _Label, page_width: float) -> Field | None:
+def _value(lines: list[TextLine], labels: list[PlacedLabel], label: PlacedLabel, page_width: float) -> Field | None:
     """The text right of a label, up to the next label of its row, and the lines under it
     that stay in its column (indented past the label), until a label of its column starts."""
     h = label.height
@@ -208,7 +181,7 @@ def _value(lines: list[TextLine], labels: list[_Label], label: _Label, page_widt
                  min(line.prob for _, line in parts))
 
 
-def _before_label(line: TextLine, lines: list[TextLine], labels: list[_Label]) -> str:
+def _before_label(line: TextLine, lines: list[TextLine], labels: list[PlacedLabel]) -> str:
     """A line's text up to the first label it holds (a row of the other column run into it)."""
     index = next((i for i, other in enumerate(lines) if other is line), None)
     starts = [label.start for label in labels if label.line == index]
@@ -220,7 +193,7 @@ def _speck(line: TextLine) -> bool:
     return len(line.text.strip()) <= 1 and line.prob < 0.7
 
 
-def _registration(lines: list[TextLine], labels: list[_Label]) -> tuple[Field | None, str | None]:
+def _registration(lines: list[TextLine], labels: list[PlacedLabel]) -> tuple[Field | None, str | None]:
     """The credit code (or the older 15-digit registration number): on its label's line, or
     under it, else anywhere its form and check character hold."""
     label = next((label for label in labels if label.label in CODE_LABELS), None)

@@ -12,7 +12,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import chinese_value, find_labels, simplified
+from ocr_core.fields import PlacedLabel, chinese_value, find_labels, place_labels, simplified
 from ocr_core.geometry import Quad, enclosing_quad, reference_box
 from ocr_core.seals import find_red_regions
 from ocr_core.reading import PageText, read_page_text
@@ -37,17 +37,6 @@ _RULE_NOISE = re.compile(r"^[1lI|丨一十\-_.,'`:;]{1,2}$")
 _DATE = re.compile(r"(\d{4})\D{0,2}?(\d{1,2})\D{0,2}?(\d{1,2})")
 
 
-@dataclass(frozen=True)
-class _Label:
-    """A label read on the upright page: the line it is in, where in that line, and its box."""
-
-    label: str
-    line: int
-    start: int
-    end: int
-    box: tuple[float, float, float, float]     # left, top, right, bottom of the label itself
-
-
 @dataclass
 class _Value:
     parts: list[tuple[float, str, TextLine]]   # (left edge, text, line) of each piece, in any order
@@ -68,7 +57,7 @@ class _Value:
 def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     page = read_page_text(image, pipeline)
     upright = page.upright_lines()
-    labels = _labels(upright)
+    labels = place_labels(upright, LABELS)
     if len({label.label for label in labels} - _SHARED_WITH_ID_CARD) < 2:
         # No page of the register: an ID card prints 姓名, 性别 and 民族 too.
         raise WrongCategory()
@@ -106,29 +95,16 @@ def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipelin
     return answer
 
 
-def _by_name(labels: list[_Label]) -> dict[str, _Label]:
+def _by_name(labels: list[PlacedLabel]) -> dict[str, PlacedLabel]:
     """The labels by their caption (each caption is placed once on a page)."""
     return {label.label: label for label in labels}
 
 
-def _labels(lines: list[TextLine]) -> list[_Label]:
-    """The form's captions read on the upright page, each with its own box: a line may hold
-    a caption after other text (a title character, a value), so the box is cut to the caption."""
-    found = []
-    for hit in find_labels(lines, LABELS):
-        line = lines[hit.line]
-        left, top, right, bottom = line.quad.bounds()
-        per_char = (right - left) / max(1, len(line.text))
-        found.append(_Label(hit.label, hit.line, hit.start, hit.end,
-                            (left + per_char * hit.start, top, left + per_char * hit.end, bottom)))
-    return found
-
-
-def _grid_left(labels: list[_Label]) -> float:
+def _grid_left(labels: list[PlacedLabel]) -> float:
     """The left edge of the form's cells, just left of the leftmost caption. A caption read in
     a line far wider than its characters (the line finder ran a row into the title's column:
     姓名钟嘉 from x 49 to 500) gives no position, as characters are about as wide as high."""
-    def square(label: _Label) -> bool:
+    def square(label: PlacedLabel) -> bool:
         left, top, right, bottom = label.box
         return (right - left) <= 1.6 * (bottom - top) * len(label.label)
 
@@ -136,7 +112,7 @@ def _grid_left(labels: list[_Label]) -> float:
     return min(label.box[0] for label in placed) - 5
 
 
-def _values(lines: list[TextLine], labels: list[_Label], grid_left: float) -> dict[str, _Value]:
+def _values(lines: list[TextLine], labels: list[PlacedLabel], grid_left: float) -> dict[str, _Value]:
     """Each label's value: the text right of it in its row of the form, up to the next label.
 
     A line is cut at the labels it holds; a piece before any label (a value read as a line of
@@ -145,7 +121,7 @@ def _values(lines: list[TextLine], labels: list[_Label], grid_left: float) -> di
     first: on a photographed page the right half of a row may sit lower than the left."""
     heights = sorted(label.box[3] - label.box[1] for label in labels)
     tolerance = 1.1 * heights[len(heights) // 2]
-    by_line: dict[int, list[_Label]] = {}
+    by_line: dict[int, list[PlacedLabel]] = {}
     for label in labels:
         by_line.setdefault(label.line, []).append(label)
     values: dict[str, _Value] = {}
@@ -177,7 +153,7 @@ def _values(lines: list[TextLine], labels: list[_Label], grid_left: float) -> di
     return {label: _without_ghosts(value, _by_name(labels)[label]) for label, value in values.items()}
 
 
-def _without_ghosts(value: _Value, label: _Label) -> _Value:
+def _without_ghosts(value: _Value, label: PlacedLabel) -> _Value:
     """The value without pieces read twice: of two pieces over the same columns (山东 above
     山东省济南市, half a line off), the one nearer the label's middle is the value."""
     middle = (label.box[1] + label.box[3]) / 2
@@ -210,7 +186,7 @@ def _covered(line: TextLine, lines: list[TextLine]) -> bool:
     return False
 
 
-def _read_cell(page: PageText, pipeline: Pipeline, labels: list[_Label], caption: str) -> dict[str, _Value]:
+def _read_cell(page: PageText, pipeline: Pipeline, labels: list[PlacedLabel], caption: str) -> dict[str, _Value]:
     """Read again the cell right of a label whose value no line held (the line finder missed
     it): from the label to the next label of its row, or a fixed width, one label high."""
     label = _by_name(labels)[caption]

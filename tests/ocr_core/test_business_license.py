@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import ocr_core
+from bench.accuracy import ltwh_box, overlap, quad_box
 from bench.synth.documents import business_license, id_card, photographed_card
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
@@ -19,15 +20,6 @@ BOXES = ("elbem", "title", "stamp", "qrcode")
 def recognize(sample, **configure) -> dict:
     return ocr_core.recognize("ocr_business_license",
                               sample.encode("jpg" if sample.distortion.jpeg_quality else "png"), configure)
-
-
-def overlap(box: dict, quad) -> float:
-    """The part of the smaller of the two boxes that both cover."""
-    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-    w = min(max(xs), box["left"] + box["width"]) - max(min(xs), box["left"])
-    h = min(max(ys), box["top"] + box["height"]) - max(min(ys), box["top"])
-    smaller = min((max(xs) - min(xs)) * (max(ys) - min(ys)), box["width"] * box["height"])
-    return max(0, w) * max(0, h) / smaller
 
 
 def line(text: str, left: float, top: float, size: float = 20.0) -> TextLine:
@@ -84,7 +76,7 @@ def test_fields_and_boxes_of_a_licence(seed, photographed):
     assert answer["angle"] == sample.distortion.rotate and answer["success"] is True
     for name in BOXES:
         assert set(answer[name]) == {"top", "left", "height", "width"}
-        assert overlap(answer[name], sample.boxes[name]) > 0.6, name
+        assert overlap(ltwh_box(answer[name]), quad_box(sample.boxes[name])) > 0.6, name
     assert answer["evidence"]["reg_num"]["valid"] is True and len(answer["evidence"]["name"]["box"]) == 4
     assert answer["evidence"]["business"]["engine"] and isinstance(answer["warnings"], list)
 

@@ -2,7 +2,7 @@
 import pytest
 
 from ocr_core.engines.base import TextLine
-from ocr_core.fields import address_value, extract_fields, find_labels
+from ocr_core.fields import address_value, extract_fields, find_labels, place_labels
 from ocr_core.geometry import Quad
 
 ID_FACE = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]
@@ -52,6 +52,16 @@ def test_a_label_with_letters_of_its_english_twin_between_its_characters():
     found = extract_fields(lines("住d址s河南省郑州市金水区天目山东路165号", "使用性质非营运"), ["住址", "使用性质"])
     assert found["住址"].text == "s河南省郑州市金水区天目山东路165号"
     assert address_value(found["住址"].text) == "河南省郑州市金水区天目山东路165号"
+
+
+def test_a_placed_label_has_the_box_of_its_own_characters():
+    # A digit is about half as wide as a Chinese character: 12姓名 is 0.55 + 0.55 + 1 + 1 wide.
+    page = [TextLine("户口簿", Quad.from_box(0, 0, 300, 100), 0.9),
+            TextLine("12姓名张伟", Quad.from_box(0, 200, 510, 300), 0.9)]
+    (label,) = place_labels(page, ["姓名"])
+    assert (label.label, label.line, label.start, label.end) == ("姓名", 1, 2, 4)
+    assert label.box == pytest.approx((110, 200, 310, 300))
+    assert label.height == pytest.approx(100) and label.middle == pytest.approx(250)
 
 
 @pytest.mark.parametrize("raw, address", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ocr_core
+from bench.accuracy import ltwh_box, overlap, quad_box
 from bench.synth.documents import household_register, photographed_card
 from ocr_core.errors import WrongCategory
 
@@ -12,15 +13,6 @@ from ocr_core.errors import WrongCategory
 def recognize(sample, **configure) -> dict:
     return ocr_core.recognize("ocr_household_register",
                               sample.encode("jpg" if sample.distortion.jpeg_quality else "png"), configure)
-
-
-def overlap(box: dict, quad) -> float:
-    """The part of the smaller of the two boxes that both cover."""
-    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-    w = min(max(xs), box["left"] + box["width"]) - max(min(xs), box["left"])
-    h = min(max(ys), box["top"] + box["height"]) - max(min(ys), box["top"])
-    smaller = min((max(xs) - min(xs)) * (max(ys) - min(ys)), box["width"] * box["height"])
-    return max(0, w) * max(0, h) / smaller
 
 
 @pytest.mark.parametrize("seed", [2, 3, 6, 9, 16, 17])
@@ -35,9 +27,9 @@ def test_fields_flat_and_photographed(seed):
 def test_title_and_stamp_boxes_are_where_they_were_printed(seed):
     sample = household_register(seed, distortion=photographed_card(seed) if seed % 2 else None)
     answer = recognize(sample)
-    assert overlap(answer["title"], sample.boxes["title"]) > 0.7
+    assert overlap(ltwh_box(answer["title"]), quad_box(sample.boxes["title"])) > 0.7
     assert len(answer["undertake_stamp"]) == 1
-    assert overlap(answer["undertake_stamp"][0], sample.boxes["undertake_stamp"]) > 0.8
+    assert overlap(ltwh_box(answer["undertake_stamp"][0]), quad_box(sample.boxes["undertake_stamp"])) > 0.8
     assert answer["invalid_stamp"] == answer["register_stamp"] == answer["other_stamp"] == []
 
 
