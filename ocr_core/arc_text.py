@@ -68,11 +68,32 @@ def unroll(image: np.ndarray, seal: Seal, start: float, depths: tuple[float, flo
 def find_ring(ink: np.ndarray, seal: Seal) -> Ring | None:
     """The band and the middle of a seal's arc text, from its ink (255 on 0): the border ring
     is the outermost rows inked all round; the text band the rows inside it with ink over much
-    of the circle; the text's middle opposite the widest blank stretch of the band."""
+    of the circle; the text's middle that of the longest run of characters round the band.
+
+    The band is measured again over the name's half of the ring alone: round the whole ring,
+    the inner line at the bottom reaches the band's depth and can join it, and a band that
+    deep takes the inner line for a piece of the name."""
     short = min(seal.a, seal.b)
     outer_limit, inner_limit = -0.04 * short, _DEPTH * short
     strip = unroll(ink, seal, 0.0, (outer_limit, inner_limit)) > 127
-    rows = strip.mean(axis=1)
+    band = _band_depths(strip.mean(axis=1), outer_limit, inner_limit)
+    if band is None:
+        return None
+    middle = _text_middle((unroll(ink, seal, 0.0, band, columns=720) > 127).mean(axis=0))
+    # Columns of the strip run clockwise from angle 0; a quarter turn either side of the middle.
+    n = strip.shape[1]
+    first, last = (int(round(n * (middle / (2 * math.pi) + k))) % n for k in (-0.25, 0.25))
+    half = strip[:, first:last] if first < last else np.hstack([strip[:, first:], strip[:, :last]])
+    narrowed = _band_depths(half.mean(axis=1), outer_limit, inner_limit) if half.shape[1] > 8 else None
+    if narrowed is not None and narrowed != band:
+        band = narrowed
+        middle = _text_middle((unroll(ink, seal, 0.0, band, columns=720) > 127).mean(axis=0))
+    return Ring(band[0], band[1], middle)
+
+
+def _band_depths(rows: np.ndarray, outer_limit: float, inner_limit: float) -> tuple[float, float] | None:
+    """The depths (outer, inner) of the text band from the ink share of each row of a strip
+    unrolled between `outer_limit` and `inner_limit`, or None when there is no band."""
     # The border: the most inked rows near the top, and its blurred edges with them; the text
     # starts once the rows are clear of it (a character's top is far less inked than a ring).
     ring_row = int(np.argmax(rows[: max(2, len(rows) // 3)]))
@@ -98,10 +119,7 @@ def find_ring(ink: np.ndarray, seal: Seal) -> Ring | None:
     outer = outer_limit + (after + 1 + top) * scale
     inner = outer_limit + (after + 1 + bottom + 1) * scale
     pad = 0.12 * (inner - outer)
-    outer, inner = outer - pad, inner + pad
-    band = unroll(ink, seal, 0.0, (outer, inner), columns=720) > 127
-    middle = _text_middle(band.mean(axis=0))
-    return Ring(outer, inner, middle)
+    return outer - pad, inner + pad
 
 
 def text_strip(image: np.ndarray, seal: Seal, ring: Ring) -> np.ndarray:
@@ -200,13 +218,43 @@ def _offset(seal: Seal, t: np.ndarray, depth: np.ndarray | float) -> tuple[np.nd
 
 
 def _text_middle(columns: np.ndarray) -> float:
-    """The angle (radians) of the middle of the text round a ring of `columns` ink shares:
-    the middle of the widest blank stretch is the bottom, the text's middle is opposite."""
+    """The angle (radians) of the middle of the text round a ring of `columns` ink shares: the
+    middle of the longest run of ink round the ring, the blanks between its characters bridged.
+    The inner line of a round seal reaches down into the band in the gap at the bottom: its
+    pieces split that gap, and the widest blank alone would put the text's middle off by up to
+    a quarter turn; they stand further off the name than its characters stand apart."""
     n = len(columns)
-    blank = np.convolve(np.concatenate([columns, columns]), np.ones(5) / 5, mode="same") < _BLANK * 2
+    # Smoothed round the ring: the last columns are the first ones' neighbours.
+    around = np.concatenate([columns[-2:], columns, columns[:2]])
+    blank = np.convolve(around, np.ones(5) / 5, mode="valid") < _BLANK * 2
+    if blank.all() or not blank.any():
+        # No blank at all (a ring of text all round): the text's ink-weighted middle.
+        angles = np.linspace(0, 2 * math.pi, n, endpoint=False)
+        return float(math.atan2((columns * np.sin(angles)).sum(), (columns * np.cos(angles)).sum()))
+    # Pieces of ink as (start, end) columns, counted from the start of the widest blank.
+    start = _widest_blank(blank)
+    inked = ~np.roll(blank, -start)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inked.astype(np.int8), [0]])))
+    pieces = list(zip(edges[::2], edges[1::2]))
+    gaps = [b[0] - a[1] for a, b in zip(pieces, pieces[1:])]
+    bridge = min(max(_MAX_CHAR_GAP * float(np.median(gaps)), 0.025 * n), 0.045 * n) if gaps else 0.0
+    runs = [list(pieces[0])]
+    for (first, last), gap in zip(pieces[1:], gaps):
+        if gap <= bridge:
+            runs[-1][1] = last
+        else:
+            runs.append([first, last])
+    first, last = max(runs, key=lambda r: r[1] - r[0])
+    middle = (start + (first + last) / 2) % n
+    return float(2 * math.pi * middle / n) % (2 * math.pi)
+
+
+def _widest_blank(blank: np.ndarray) -> int:
+    """The first column of the widest run of blank columns round the ring (not all blank)."""
+    n = len(blank)
     best, best_start, run, run_start = 0, 0, 0, 0
     for k in range(2 * n):
-        if blank[k]:
+        if blank[k % n]:
             if run == 0:
                 run_start = k
             run += 1
@@ -214,12 +262,7 @@ def _text_middle(columns: np.ndarray) -> float:
                 best, best_start = run, run_start
         else:
             run = 0
-    if best == 0:
-        # No blank at all (a ring of text all round): the text's ink-weighted middle.
-        angles = np.linspace(0, 2 * math.pi, n, endpoint=False)
-        return float(math.atan2((columns * np.sin(angles)).sum(), (columns * np.cos(angles)).sum()))
-    gap_middle = (best_start + best / 2) % n
-    return float(2 * math.pi * gap_middle / n + math.pi) % (2 * math.pi)
+    return best_start % n
 
 
 def _text_span(inked: np.ndarray, height: int) -> tuple[int, int]:
@@ -250,16 +293,16 @@ def _text_span(inked: np.ndarray, height: int) -> tuple[int, int]:
     return pieces[first][0], pieces[last][1] + 1
 
 
-def name_with_ending(probs: np.ndarray, alphabet: list[str],
-                     endings: tuple[str, ...] = COMPANY_ENDINGS) -> str | None:
+def name_with_ending(probs: np.ndarray, alphabet: list[str], endings: tuple[str, ...] = COMPANY_ENDINGS,
+                     cost: float = _ENDING_COST) -> str | None:
     """The likeliest text of a line's CTC probabilities (steps × alphabet, 0 the blank) that
     ends in one of `endings`: the recogniser's own best path up to a step, the ending aligned
-    to the steps after it; None when every ending costs more than `_ENDING_COST`."""
+    to the steps after it; None when every ending costs more than `cost` (natural log)."""
     logp = np.log(np.clip(probs, 1e-12, None))
     top = logp.argmax(axis=1)
     free = np.concatenate([[0.0], np.cumsum(logp.max(axis=1))])
     index = {ch: i for i, ch in enumerate(alphabet) if i > 0}
-    best, best_score = None, free[-1] - _ENDING_COST
+    best, best_score = None, free[-1] - cost
     for ending in endings:
         if any(ch not in index for ch in ending):
             continue
@@ -270,7 +313,7 @@ def name_with_ending(probs: np.ndarray, alphabet: list[str],
         scores[1:][top[:-1] == ids[0]] = -np.inf
         step = int(np.argmax(scores))
         if scores[step] >= best_score:
-            best, best_score = _best_path(top[:step], alphabet) + ending, float(scores[step])
+            best, best_score = best_path(top[:step], alphabet) + ending, float(scores[step])
     return best
 
 
@@ -293,7 +336,7 @@ def _aligned_from(logp: np.ndarray, ids: list[int]) -> np.ndarray:
     return np.maximum(beta[:, 0], beta[:, 1])
 
 
-def _best_path(labels: np.ndarray, alphabet: list[str]) -> str:
+def best_path(labels: np.ndarray, alphabet: list[str]) -> str:
     """CTC's collapse of a path: repeats merged, blanks dropped."""
     out, previous = [], 0
     for k in labels:

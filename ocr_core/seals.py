@@ -146,12 +146,17 @@ def seal_ink(image: np.ndarray) -> np.ndarray:
     colour at half resolution, and characters read from the colour alone come out blurred."""
     pixels = image[..., :3].astype(np.float32)
     b, g, r = pixels[..., 0], pixels[..., 1], pixels[..., 2]
-    redness = np.clip(r - np.maximum(g, b), 0, None)
+    redness = r - np.maximum(g, b)
     grey = cv2.cvtColor(image[..., :3], cv2.COLOR_BGR2GRAY)
     # Paper brightness: the grey with strokes closed away, so shading does not read as ink.
     paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)).astype(np.float32)
     darkness = np.clip(paper - grey.astype(np.float32), 0, None)
     inked = faint_red_mask(image) > 0
+    # Beige paper is redder than green, and so is black or grey print on it, in proportion to
+    # its brightness: that much redness is no ink (print's edges read as a faded seal's ink).
+    blank = ~inked & (grey >= 0.9 * paper)
+    tint = float(np.median(redness[blank] / np.maximum(grey[blank], 1.0))) if blank.sum() > 50 else 0.0
+    redness = np.clip(redness - max(tint, 0.0) * grey, 0, None)
     full_red = float(np.percentile(redness[inked], 90)) if inked.sum() > 50 else 120.0
     full_dark = float(np.percentile(darkness[inked], 90)) if inked.sum() > 50 else 120.0
     # Not spread to the neighbours: black print crossing a stroke would then read as the

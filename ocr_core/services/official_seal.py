@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.arc_text import (COMPANY_ENDINGS, Ring, find_ring, name_with_ending, seal_inside, text_strip,
-                               with_margin)
+from ocr_core.arc_text import (COMPANY_ENDINGS, Ring, best_path, find_ring, name_with_ending, seal_inside,
+                               text_strip, with_margin)
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine
 from ocr_core.errors import WrongCategory
@@ -19,6 +19,19 @@ OPTIONS: dict = {}
 # Readings below this confidence inside a seal, or of one character, are its star, a piece of
 # the arc or specks, not a line: the inner lines are words (公章, 合同专用章) and numbers.
 _MIN_PROB = 0.7
+# How the name of a seal's use ends (合同专用章, 财务专用章; the company's own seal is 公章).
+_SEAL_LINE_ENDING = "专用章"
+# The uses an enterprise's seals are commonly made for (the kinds a seal is registered as and
+# the usual departmental ones): a line decoded as one of them (but 公章, two characters, too
+# few to tell a line from a speck read so) is kept from `_MIN_NAMED_PROB`, print crossing it
+# or worn ink costing the reader its certainty, not the line its shape.
+_USUAL_SEAL_LINES = ("公章",) + tuple(f"{use}专用章" for use in (
+    "财务", "合同", "发票", "业务", "人事", "报关", "税务", "质检", "技术", "工程", "项目", "行政", "办公室",
+    "收款", "结算", "档案"))
+_MIN_NAMED_PROB = 0.4
+# A decoding under a seal line's grammar is taken when at most this much less likely (natural
+# log) than the reader's own text.
+_LINE_ENDING_COST = 5.0
 
 
 def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
@@ -80,9 +93,38 @@ def _inner_lines(ink: np.ndarray, seal: Seal, ring: Ring | None, engine: Engine)
         if not clear[-1] or ((top + bottom) / 2 < height / 2 and not all(clear)):
             continue  # a piece of the name's arc: in its band, or reaching it high up
         pad = max(2, int(0.2 * (bottom - top)))
-        reading = engine.read_line(inside.image[max(0, top - pad):bottom + pad, max(0, left - pad):right + pad])
+        crop = inside.image[max(0, top - pad):bottom + pad, max(0, left - pad):right + pad]
+        reading = engine.read_line(crop)
         text = reading.text.replace(" ", "")
-        if reading.prob < _MIN_PROB or len(text) < 2 or not any(ch.isalnum() for ch in text):
+        if reading.prob < _MIN_NAMED_PROB or not any(ch.isalnum() for ch in text):
+            continue
+        text = _as_seal_line(text, crop, engine)
+        least = _MIN_NAMED_PROB if text in _USUAL_SEAL_LINES and text.endswith(_SEAL_LINE_ENDING) else _MIN_PROB
+        if reading.prob < least or len(text) < 2:
             continue
         lines.append((text, reading.prob, inside.to_original.apply_quad(quad)))
     return lines
+
+
+def _as_seal_line(text: str, crop: np.ndarray, engine: Engine) -> str:
+    """A reading of a seal's inner line decoded again under what such a line is: a filing
+    number is digits alone (a speck read as `:` or `m` is none of its digits); the name of a
+    seal's use is one of the usual ones (财务专用章 read as 材身专用章) or at least ends in 专用章
+    or is 公章 (章 read as 行, 用 as 阳), taken when nearly as likely as the reader's own text."""
+    if not hasattr(engine, "line_probabilities"):
+        return text
+    digits = sum(ch.isdigit() for ch in text)
+    if digits and not (digits >= 0.7 * len(text) and digits >= 6):
+        return text
+    probs, alphabet = engine.line_probabilities(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
+    if digits:
+        keep = [0] + [i for i, ch in enumerate(alphabet) if ch.isdigit() and ch.isascii()]
+        return best_path(probs[:, keep].argmax(axis=1), [alphabet[i] for i in keep]) or text
+    if not chinese_value(text):
+        return text
+    usual = name_with_ending(probs, alphabet, endings=_USUAL_SEAL_LINES, cost=_LINE_ENDING_COST)
+    if usual in _USUAL_SEAL_LINES:
+        return usual
+    if text.endswith(_SEAL_LINE_ENDING):
+        return text
+    return name_with_ending(probs, alphabet, endings=(_SEAL_LINE_ENDING,), cost=_LINE_ENDING_COST) or text

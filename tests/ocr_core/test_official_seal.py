@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from bench.synth import text_page
+from bench.synth import photographed, text_page
 from bench.synth.documents import official_seal
 from bench.synth.render import load_font
 from ocr_core import recognize
-from ocr_core.arc_text import find_ring, name_with_ending, text_strip, unroll
+from ocr_core.arc_text import _text_middle, find_ring, name_with_ending, text_strip, unroll
 from ocr_core.engines import PIPELINES, engine_installed, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.seals import faint_red_mask, find_seals, seal_ink
@@ -139,3 +139,34 @@ def test_a_name_read_without_its_company_ending_gets_it_when_nearly_as_likely():
     assert name_with_ending(ctc_steps(alphabet, steps), alphabet) == "深圳食品有限公司"
     # A body that is no company keeps its own name: no ending is anywhere near as likely.
     assert name_with_ending(ctc_steps(alphabet, [{ch: 0.95} for ch in "深圳委员会"]), alphabet) is None
+
+
+def test_the_names_middle_is_found_when_the_inner_line_reaches_into_the_gap():
+    # A band of 720 columns: the name over 180-540 (its middle at half a turn), characters 24
+    # columns apart; in the gap at the bottom two ends of the inner line dipping into the band.
+    columns = np.zeros(720)
+    for start in range(180, 540, 24):
+        columns[start:start + 18] = 0.4
+    columns[600:620] = columns[660:680] = 0.3
+    assert abs(_text_middle(columns) - math.pi) < math.radians(3)
+
+
+def test_black_print_on_beige_paper_is_no_ink_of_a_faded_seal():
+    page = np.zeros((400, 600, 3), np.uint8)
+    page[:] = (200, 228, 245)                                   # BGR beige: redder than green
+    cv2.putText(page, "Invoice 2019", (30, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (30, 30, 30), 3, cv2.LINE_AA)
+    cv2.circle(page, (420, 250), 110, (150, 140, 235), 6)       # a faded pink seal's ring
+    page = cv2.GaussianBlur(page, (3, 3), 0.8)
+    ink = seal_ink(page)
+    assert ink[60:140, 20:320].min() > 200                      # the print, edges and all, is paper
+    assert ink[250, 310:318].min() < 128                        # the ring's left side is ink
+
+
+def test_an_inner_line_crossed_by_print_or_worn_is_read_as_a_seals_use():
+    # Photographed: the ring's middle put off by the inner line, 财务 read 材身 through print.
+    for seed in (7, 40):
+        sample = official_seal(seed, distortion=photographed(seed))
+        image = cv2.imdecode(np.frombuffer(sample.encode("jpg"), np.uint8), cv2.IMREAD_COLOR)
+        answer = ocr_official_seal(image, {}, PIPELINES[ENGINE])
+        read = [g["content"] for s in answer["result"] for g in s["general_text"]]
+        assert all(s.inner in read for s in sample.seals if s.inner), (seed, read)
