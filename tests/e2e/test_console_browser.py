@@ -97,6 +97,20 @@ def _click(page, x: float, y: float) -> None:
     page.mouse.click(left + x * scale, top + y * scale)
 
 
+def _move(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press the mouse at `start` on the designer's canvas (the picture's pixels), drag it to `end`."""
+    left, top, scale = page.eval_on_selector(
+        "#dz-canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width / c.width]; }")
+    page.mouse.move(left + start[0] * scale, top + start[1] * scale)
+    page.mouse.down()
+    page.mouse.move(left + end[0] * scale, top + end[1] * scale, steps=4)
+    page.mouse.up()
+
+
+def _near(got: list[float], want: list[float], within: float = 3.0) -> bool:
+    return len(got) == len(want) and all(abs(a - b) <= within for a, b in zip(got, want))
+
+
 def _last_item(page):
     return page.locator("#dz-items > li").last
 
@@ -228,3 +242,58 @@ def test_a_service_tried_in_the_console_shows_its_boxes_and_its_job(page, shots)
     assert int(page.locator("#jobs-workers b").inner_text()) >= 1
     _screenshot(page, shots / "console-jobs.png")
 
+
+
+def test_boxes_and_column_boundaries_are_moved_and_resized_with_the_mouse(page, live_api, appcode):
+    blank, drawn = blank_form("receipt")
+    (table,) = drawn["tables"]                     # [60, 376, 1120, 224], columns at 420, 720, 900
+    auth = {"Authorization": f"APPCODE {appcode}"}
+    r = requests.post(f"{live_api}/v1/templates", headers=auth, timeout=30, json={
+        "name": "dragged", "image": b64(_png(blank)), "anchors": drawn["anchors"][:1], "tables": [table]})
+    assert r.status_code == 201, r.text
+    template_id = r.json()["template_id"]
+    page.click("#tabs button[data-page=designer]")
+    page.click(f"#tpl-list li[data-id='{template_id}'] button.edit")
+    page.wait_for_function("() => document.getElementById('dz-canvas').width === 1240")
+    state = lambda: page.eval_on_selector("#dz-state", "s => s.dataset.state")  # noqa: E731
+
+    page.click("#dz-mode-field")
+    _drag(page, [300, 300, 200, 40])                     # drawn on empty picture: a new field, selected
+    assert state() == "dirty"
+    page.click("#dz-save")
+    page.wait_for_function("() => document.getElementById('dz-state').dataset.state === 'saved'")
+    _move(page, (400, 320), (450, 290))                  # dragged by its middle: [350, 270, 200, 40]
+    assert state() == "dirty"
+    _move(page, (547, 307), (597, 327))                  # by its bottom-right corner: [350, 270, 250, 60]
+    assert page.locator("#dz-boxes g.field.selected rect.handle").count() == 4
+    _move(page, (353, 273), (333, 263))                  # by its top-left corner: [330, 260, 270, 70]
+    field = [float(page.locator("#dz-boxes g.field rect").first.get_attribute(k)) for k in ("x", "y", "width", "height")]
+    assert _near(field, [330, 260, 270, 70]), field
+    _move(page, (400, 300), (400 - 1000, 300))           # it stays inside the picture
+    _move(page, (10, 265), (10, 263))                    # a tremble is a click, not a drag
+    assert page.locator("#dz-items > li").count() == 3   # (and drew nothing)
+
+    _click(page, 200, 500)                               # selects the table
+    assert page.locator("#dz-items > li.selected[data-kind=table]").count() == 1
+    _move(page, (420, 500), (400, 500))                  # a column boundary dragged: name 60-400, spec 400-720
+    left, top, scale = page.eval_on_selector(
+        "#dz-canvas", "c => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width / c.width]; }")
+    page.mouse.dblclick(left + 720 * scale, top + 500 * scale)   # and one removed: spec takes 400-900
+    columns = page.locator("#dz-items > li[data-kind=table] input.col")
+    assert columns.count() == 3
+    page.click("#dz-mode-column")
+    _click(page, 1000, 500)                              # split as before: price 900-1000, col4 1000-1180
+    assert columns.count() == 4
+    page.locator("#dz-items > li[data-kind=table] button.remove-col").nth(3).click()   # and col4 removed
+    assert columns.count() == 3
+    _move(page, (1000, 550), (990, 570))                 # the table moved, its columns with it
+    page.click("#dz-save")
+    page.wait_for_function("() => document.getElementById('dz-state').dataset.state === 'saved'")
+
+    saved = requests.get(f"{live_api}/v1/templates/{template_id}", headers=auth, timeout=30).json()
+    (field,) = saved["fields"]
+    assert _near(field["box"], [0, 260, 270, 70]), field
+    (moved,) = saved["tables"]
+    assert _near(moved["box"], [50, 396, 1120, 224]), moved
+    assert [c["label"] for c in moved["columns"]] == ["name", "spec", "price"]
+    assert _near([v for c in moved["columns"] for v in (c["x0"], c["x1"])], [50, 390, 390, 890, 890, 1170]), moved

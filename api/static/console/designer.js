@@ -4,7 +4,8 @@ import { ApiError, call, canvasToBase64, dropZone, loadImage, readPicture, showE
 import { boxesOf, drawBoxes, svgElement } from "./boxes.js";
 
 const $ = (id) => document.getElementById(id);
-const MIN_BOX = 5;           // pixels of the picture: a smaller drag is a click
+const MIN_BOX = 5;           // pixels of the picture: a smaller drag is a click, and no box is smaller
+const GRIP = 7;              // pixels of the screen: how near a corner or column boundary takes hold of it
 
 const state = {
   id: null,                  // the template's id once saved
@@ -110,42 +111,186 @@ function splitColumn(index, x) {
   changed();
 }
 
+/** Remove the boundary before column `k` of table `index`: the two columns become one, with the
+ * left one's label. */
+function removeBoundary(index, k) {
+  const columns = state.items[index].columns;
+  if (k < 1 || k >= columns.length) return;
+  columns[k - 1].x1 = columns[k].x1;
+  columns.splice(k, 1);
+  state.selected = index;
+  changed();
+}
+
+/** Remove column `k` from the list: its span goes to its left neighbour (the first's to its right). */
+function removeColumn(index, k) {
+  const columns = state.items[index].columns;
+  if (columns.length < 2) return;
+  if (k > 0) return removeBoundary(index, k);
+  columns[1].x0 = columns[0].x0;
+  columns.splice(0, 1);
+  state.selected = index;
+  changed();
+}
+
+/** Pixels of the picture per pixel of the screen. */
+function perScreenPixel() {
+  const rect = canvas().getBoundingClientRect();
+  return rect.width ? canvas().width / rect.width : 1;
+}
+
+function corners([x, y, w, h]) {
+  return { nw: [x, y], ne: [x + w, y], se: [x + w, y + h], sw: [x, y + h] };
+}
+
+function clamp(v, lo, hi) {
+  return Math.min(Math.max(v, lo), hi);
+}
+
+/** The column boundary near `p` (of the selected table; in column mode, of any table). */
+function boundaryAt(p, reach) {
+  const others = state.mode === "column" ? state.items.map((item, i) => i).filter((i) => i !== state.selected) : [];
+  for (const index of [state.selected, ...others]) {
+    if (state.items[index]?.kind !== "table") continue;
+    const { box: [, y, , h], columns } = state.items[index];
+    if (p[1] < y || p[1] > y + h) continue;
+    for (let k = 1; k < columns.length; k += 1) {
+      if (Math.abs(p[0] - columns[k].x0) <= reach) return { index, column: k };
+    }
+  }
+  return null;
+}
+
+/** How near a corner of `box`, inside it, takes hold of the corner: a third of a small box stays
+ * for moving it. */
+function cornerReach([, , w, h]) {
+  return Math.min(GRIP * perScreenPixel(), w / 3, h / 3);
+}
+
+/** What a mouse down at `p` takes hold of: a corner of the selected box, a column boundary, the
+ * selected box itself; or nothing, and then it draws. Only points inside the selected box take it,
+ * so a box drawn right next to it is drawn, not a resize. */
+function grabAt(p) {
+  const selected = state.items[state.selected];
+  const [x, y, w, h] = selected ? selected.box : [];
+  const inside = selected && p[0] >= x && p[0] <= x + w && p[1] >= y && p[1] <= y + h;
+  if (inside) {
+    const reach = cornerReach(selected.box);
+    for (const [corner, [cx, cy]] of Object.entries(corners(selected.box))) {
+      if (Math.abs(p[0] - cx) <= reach && Math.abs(p[1] - cy) <= reach) return { kind: "corner", index: state.selected, corner };
+    }
+  }
+  const boundary = boundaryAt(p, GRIP * perScreenPixel());
+  if (boundary) return { kind: "boundary", ...boundary };
+  if (inside) return { kind: "move", index: state.selected };
+  return null;
+}
+
+const CURSORS = { nw: "nwse-resize", se: "nwse-resize", ne: "nesw-resize", sw: "nesw-resize" };
+
+/** Move the item held by `hold` as the mouse, now at `p`, says; the picture's edges and a minimum size
+ * bound it. A table's columns move with it, and scale with its width when it is resized. */
+function dragTo(hold, p) {
+  const item = state.items[hold.grab.index];
+  const W = canvas().width, H = canvas().height;
+  const [x, y, w, h] = hold.box;
+  const dx = p[0] - hold.from[0], dy = p[1] - hold.from[1];
+  if (hold.grab.kind === "boundary") {
+    const columns = item.columns, k = hold.grab.column;
+    columns[k - 1].x1 = columns[k].x0 = round(clamp(p[0], columns[k - 1].x0 + MIN_BOX, columns[k].x1 - MIN_BOX));
+    return;
+  }
+  let map;
+  if (hold.grab.kind === "move") {
+    const mx = clamp(dx, -x, W - x - w), my = clamp(dy, -y, H - y - h);
+    item.box = [x + mx, y + my, w, h].map(round);
+    map = (v) => round(v + mx);
+  } else {
+    const corner = hold.grab.corner;
+    const wide = item.columns ? MIN_BOX * item.columns.length : MIN_BOX;
+    let [left, top, right, bottom] = [x, y, x + w, y + h];
+    if (corner.includes("w")) left = clamp(left + dx, 0, right - wide); else right = clamp(right + dx, left + wide, W);
+    if (corner.includes("n")) top = clamp(top + dy, 0, bottom - MIN_BOX); else bottom = clamp(bottom + dy, top + MIN_BOX, H);
+    item.box = [left, top, right - left, bottom - top].map(round);
+    map = (v) => round(left + ((v - x) * (right - left)) / (w || 1));
+  }
+  if (item.columns) item.columns = hold.columns.map((c) => ({ ...c, x0: map(c.x0), x1: map(c.x1) }));
+}
+
+/** A click (a mouse down and up that did not move): select, or split a column in column mode. */
+function click(at) {
+  if (state.mode === "column") {
+    const table = itemAt(at, ["table"]);
+    if (table >= 0) { state.selected = table; splitColumn(table, at[0]); } else render();
+  } else {
+    state.selected = itemAt(at);
+    render();
+  }
+}
+
 function wireMouse() {
   const stage = $("dz-stage");
-  let start = null;
+  let start = null;            // drawing a new box from here
+  let hold = null;             // or dragging what grabAt took: {grab, from, box, columns, moved}
   stage.addEventListener("mousedown", (event) => {
     if (!state.source || event.button !== 0) return;
     event.preventDefault();
-    start = pointer(event);
+    const p = pointer(event);
+    const grab = grabAt(p);
+    if (grab) {
+      const item = state.items[grab.index];
+      hold = { grab, from: p, box: [...item.box], columns: item.columns?.map((c) => ({ ...c })), moved: false };
+    } else start = p;
   });
   window.addEventListener("mousemove", (event) => {
-    if (!start) return;
+    if (hold) {
+      const p = pointer(event);
+      // A hand's tremble during a click is not a drag.
+      if (!hold.moved && Math.hypot(p[0] - hold.from[0], p[1] - hold.from[1]) < 3 * perScreenPixel()) return;
+      hold.moved = true;
+      dragTo(hold, p);
+      drawOverlay();
+      return;
+    }
+    if (!start) {
+      if (state.source && stage.contains(event.target)) {
+        const grab = grabAt(pointer(event));
+        stage.style.cursor = !grab ? "" : grab.kind === "corner" ? CURSORS[grab.corner]
+          : grab.kind === "boundary" ? "col-resize" : "move";
+      }
+      return;
+    }
     const p = pointer(event);
     drawOverlay([Math.min(start[0], p[0]), Math.min(start[1], p[1]), Math.abs(p[0] - start[0]), Math.abs(p[1] - start[1])]);
   });
   window.addEventListener("mouseup", (event) => {
+    if (hold) {
+      const { grab, from, moved } = hold;
+      hold = null;
+      if (moved) { state.selected = grab.index; changed(); }
+      else if (grab.kind === "boundary") { state.selected = grab.index; render(); }
+      else click(from);
+      return;
+    }
     if (!start) return;
     const p = pointer(event);
     const box = [Math.min(start[0], p[0]), Math.min(start[1], p[1]), Math.abs(p[0] - start[0]), Math.abs(p[1] - start[1])];
     const from = start;
     start = null;
-    const clamp = (b) => {
+    const clampBox = (b) => {
       const x0 = Math.max(0, b[0]), y0 = Math.max(0, b[1]);
       const x1 = Math.min(canvas().width, b[0] + b[2]), y1 = Math.min(canvas().height, b[1] + b[3]);
       return [x0, y0, x1 - x0, y1 - y0].map(round);
     };
-    if (box[2] < MIN_BOX || box[3] < MIN_BOX) {           // a click
-      if (state.mode === "column") {
-        const table = itemAt(from, ["table"]);
-        if (table >= 0) { state.selected = table; splitColumn(table, from[0]); }
-      } else {
-        state.selected = itemAt(from);
-        render();
-      }
-      return;
-    }
+    if (box[2] < MIN_BOX || box[3] < MIN_BOX) return click(from);
     if (state.mode === "column") return drawOverlay();
-    addItem(state.mode, clamp(box));
+    addItem(state.mode, clampBox(box));
+  });
+  // A double click on a column boundary removes it.
+  stage.addEventListener("dblclick", (event) => {
+    if (!state.source) return;
+    const boundary = boundaryAt(pointer(event), GRIP * perScreenPixel());
+    if (boundary) removeBoundary(boundary.index, boundary.column);
   });
 }
 
@@ -215,6 +360,13 @@ function drawOverlay(draft) {
       t.textContent = column.label;
       group.append(t);
     }
+    if (i === state.selected) {
+      const side = cornerReach(item.box);      // drawn where grabAt takes the corner: inside the box
+      for (const [corner, [cx, cy]] of Object.entries(corners(item.box))) {
+        group.append(svgElement("rect", { class: "handle", "data-corner": corner,
+          x: corner.includes("w") ? cx : cx - side, y: corner.includes("n") ? cy : cy - side, width: side, height: side }));
+      }
+    }
     svg.append(group);
   });
   if (draft) {
@@ -255,13 +407,21 @@ function itemsList() {
     if (item.columns) {
       const cols = document.createElement("div");
       cols.className = "cols";
-      item.columns.forEach((column) => {
+      item.columns.forEach((column, k) => {
         const input = document.createElement("input");
         input.className = "col";
         input.value = column.label;
         input.title = `column ${Math.round(column.x0)}–${Math.round(column.x1)}`;
         input.addEventListener("input", () => { column.label = input.value; changed(false); });
         cols.append(input);
+        if (item.columns.length > 1) {
+          const drop = document.createElement("button");
+          drop.className = "small remove-col";
+          drop.textContent = "×";
+          drop.title = k ? "remove this column: the one on its left takes its place" : "remove this column: the next one takes its place";
+          drop.addEventListener("click", () => removeColumn(i, k));
+          cols.append(drop);
+        }
       });
       li.append(cols);
     }
