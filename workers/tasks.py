@@ -119,37 +119,8 @@ def _prepare_process(**_) -> None:
     ocr_core.warm_up()
 
 
-_beat_stop = threading.Event()
-
-
-@signals.worker_ready.connect
-def _start_heartbeat(sender, **_) -> None:
-    settings = get_settings()
-    client = get_redis(settings.broker_url, settings.sentinel_master)
-    name = f"{sender.hostname}:{os.getpid()}"
-    threading.Thread(target=heartbeat.beat_forever, args=(client, name, _beat_stop), daemon=True).start()
-
-
-@signals.worker_shutdown.connect
-def _stop_heartbeat(**_) -> None:
-    _beat_stop.set()
-
-
-_callbacks_stop = threading.Event()
-
-
-@signals.worker_ready.connect
-def _start_callback_delivery(**_) -> None:
-    # Threads of the main process, beside the heartbeat: a slow receiver never holds a recognition process.
-    callbacks.start_delivery_threads(job_store().redis, get_settings(), _callbacks_stop)
-
-
-@signals.worker_shutdown.connect
-def _stop_callback_delivery(**_) -> None:
-    _callbacks_stop.set()
-
-
-_sweep_stop = threading.Event()
+# The main process's own threads (not recognition processes): heartbeat, callback delivery, lost-job sweep.
+_threads_stop = threading.Event()
 
 
 def _send_again(request_id: str, queue: str) -> None:
@@ -158,13 +129,18 @@ def _send_again(request_id: str, queue: str) -> None:
 
 
 @signals.worker_ready.connect
-def _start_lost_job_sweep(**_) -> None:
+def _start_threads(sender, **_) -> None:
     settings = get_settings()
+    client = get_redis(settings.broker_url, settings.sentinel_master)
+    name = f"{sender.hostname}:{os.getpid()}"
+    threading.Thread(target=heartbeat.beat_forever, args=(client, name, _threads_stop), daemon=True).start()
+    # A slow callback receiver holds one of these threads, never a recognition process.
+    callbacks.start_delivery_threads(client, settings, _threads_stop)
     if settings.lost_job_sweep > 0:
         threading.Thread(target=lost_jobs.sweep_forever, daemon=True, name="lost-jobs",
-                         args=(job_store().redis, QUEUES, settings.lost_job_sweep, _send_again, _sweep_stop)).start()
+                         args=(client, QUEUES, settings.lost_job_sweep, _send_again, _threads_stop)).start()
 
 
 @signals.worker_shutdown.connect
-def _stop_lost_job_sweep(**_) -> None:
-    _sweep_stop.set()
+def _stop_threads(**_) -> None:
+    _threads_stop.set()
