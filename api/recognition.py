@@ -15,9 +15,8 @@ from api.image_url import fetch_image
 from api.signature import authenticate_request
 from api.templates import with_definitions
 from api.wire import Body, callback_url_of, old_format_output, parse_body
-from ocr_core import SERVICES, check_configure
-from ocr_core import errors
-from ocr_core.images import decode_base64, probe_image
+from ocr_core import SERVICES, check_configure, errors
+from ocr_core.steps.decode import decode_base64, probe_image
 from workers.callback_queue import callback_state
 from workers.celery_app import BULK, INTERACTIVE, queue_depth
 from workers.image_budget import ImageBudget

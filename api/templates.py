@@ -14,9 +14,9 @@ from flask import Blueprint, Response, g, jsonify, request
 import api.recognition as calls
 from api.app import resources
 from ocr_core import check_configure, errors
-from ocr_core.images import probe_image
 from ocr_core.services.template import DEFINITIONS, requested_ids
-from ocr_core.templates import parse_template
+from ocr_core.services.template.matching import parse_template
+from ocr_core.steps.decode import probe_image
 from workers.celery_app import INTERACTIVE, queue_depth
 
 templates = Blueprint("templates", __name__)
@@ -101,7 +101,7 @@ def store() -> TemplateStore:
 
 def with_definitions(app_id: str, service: str, configure: dict) -> dict:
     """A checked `ocr_template` configure with the published definitions of the templates it
-    names added under the internal key (see ocr_core/services/template.py): 452 when it names
+    names added under the internal key (see ocr_core/services/template/__init__.py): 452 when it names
     none or one never published, 455 for an id unknown to this app."""
     if service not in TEMPLATE_SERVICES:
         return configure

@@ -16,30 +16,35 @@ from pathlib import Path
 from typing import Callable
 
 from bench.synth import Distortion, Sample, photographed, text_page
-from bench.synth.documents import (DocumentSample, PlateScene, SealSample, TaxiInvoiceSample, bank_card,
-                                    business_card, business_license, driver_license, household_register, id_card,
-                                    official_seal, passport, photographed_card, photographed_receipts,
-                                    photographed_street, plate_scene, taxi_invoices, train_ticket, vehicle_license,
-                                    vin_sample)
-from bench.tables import photographed_table, report_tables, score_table, table_page
+from bench.synth.documents import (
+    DocumentSample,
+    PlateScene,
+    SealSample,
+    TaxiInvoiceSample,
+    bank_card,
+    business_card,
+    business_license,
+    driver_license,
+    household_register,
+    id_card,
+    official_seal,
+    passport,
+    photographed_card,
+    photographed_receipts,
+    photographed_street,
+    plate_scene,
+    taxi_invoices,
+    train_ticket,
+    vehicle_license,
+    vin_sample,
+)
 from bench.synth.documents.form import FORMS, FormSample, blank_form, filled_form
+from bench.tables import photographed_table, report_tables, score_table, table_page
 from ocr_core import recognize
-from ocr_core.errors import ServiceError
+from ocr_core.chinese_text import edit_distance
 from ocr_core.engines import PIPELINES, engine_installed
+from ocr_core.errors import ServiceError
 from ocr_core.settings import get_settings
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions of one character each)."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 @dataclass(frozen=True)

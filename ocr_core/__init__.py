@@ -2,10 +2,10 @@
 entry point; no queue, web or network code lives in this package."""
 from __future__ import annotations
 
-from ocr_core import images
 from ocr_core import engines
 from ocr_core.errors import AlgorithmException, ServiceError
 from ocr_core.services import SERVICES, check_configure, choose_pipeline, default_pipelines, get_service
+from ocr_core.steps import decode
 
 __all__ = ["recognize", "SERVICES", "check_configure", "warm_up"]
 
@@ -26,7 +26,7 @@ def recognize(service: str, image_bytes: bytes, configure: dict | None = None) -
     # Internal options come from the API, which refused them from the client (services/__init__.py).
     configure = check_configure(service, configure, internal=True)
     pipeline = choose_pipeline(service, configure)
-    picture = images.decode_pages(image_bytes) if entry.multipage else images.decode_image(image_bytes)
+    picture = decode.decode_pages(image_bytes) if entry.multipage else decode.decode_image(image_bytes)
     try:
         return entry.run(picture, configure, pipeline)
     except ServiceError:

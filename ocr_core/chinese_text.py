@@ -1,4 +1,5 @@
-"""Text as Chinese documents print it: the clean-up every engine's reading goes through."""
+"""Text as Chinese documents print it: the clean-up every engine's reading goes through, and the edit
+distance readings are compared by."""
 from __future__ import annotations
 
 import re
@@ -37,3 +38,16 @@ def _neighbour(chars: list[str], i: int, step: int) -> str | None:
     while 0 <= j < len(chars) and chars[j] == " ":
         j += step
     return chars[j] if 0 <= j < len(chars) else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions of one character each)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

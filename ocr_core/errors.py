@@ -111,10 +111,6 @@ class Throttled(ServiceError):
         super().__init__()
 
 
-class RequestTimeout(ServiceError):
-    code, message = 408, "Request Timeout"
-
-
 class PayloadTooLarge(ServiceError):
     code, message = 413, "Payload Too Large"
 
@@ -251,10 +247,6 @@ class AlgorithmGaveUp(AlgorithmFailed):
 
 class ParseResultError(ServiceError):
     code, message = 469, "Invalid Service - parse result error"
-
-
-class BadGateway(ServiceError):
-    code, message = 502, "Bad Gateway"
 
 
 class ServiceUnavailable(ServiceError):

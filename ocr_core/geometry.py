@@ -161,9 +161,6 @@ class Transform:
     def inverse(self) -> "Transform":
         return Transform(np.linalg.inv(self.matrix))
 
-    def is_identity(self) -> bool:
-        return bool(np.allclose(self.matrix, np.eye(3)))
-
 
 def rotate_image(image: np.ndarray, degrees: float, border: int | tuple[int, ...] = 255) -> tuple[np.ndarray, Transform]:
     """Turn `image` clockwise by `degrees`, growing the canvas so that nothing is cut off.

@@ -34,14 +34,10 @@ class AddressRefused(OutboundError):
     """The target is outside the policy (scheme, or an address after DNS, on a redirect or once connected)."""
 
 
-def is_public_address(address: str) -> bool:
-    """True for an address on the public internet (not loopback, private, link-local, CGNAT, multicast...)."""
-    return _is_public(_parse(address))
-
-
-def address_allowed(address: str, allow_networks: tuple[str, ...] = ()) -> bool:
-    """A public address, or one inside the operator's allow-list (CIDR strings)."""
-    return _allowed(_parse(address), parse_networks(allow_networks))
+def address_allowed(address: str, networks: tuple[IPNetwork, ...] = ()) -> bool:
+    """A public address (not loopback, private, link-local, CGNAT, multicast...), or one inside the operator's
+    allow-list (`parse_networks`)."""
+    return _allowed(_parse(address), networks)
 
 
 def parse_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
@@ -131,7 +127,7 @@ def _check_url(url: str, networks: tuple[IPNetwork, ...]) -> None:
     except (OSError, UnicodeError) as exc:
         raise OutboundError(f"{parts.hostname} does not resolve: {exc}") from None
     addresses = {info[4][0] for info in infos}
-    forbidden = [a for a in addresses if not _allowed(_parse(a), networks)]
+    forbidden = [a for a in addresses if not address_allowed(a, networks)]
     if not addresses or forbidden:
         raise AddressRefused(f"{parts.hostname} resolves to forbidden {forbidden}")
 
@@ -147,7 +143,7 @@ def _session(networks: tuple[IPNetwork, ...], register: Callable[[socket.socket]
     def check(sock: socket.socket) -> None:
         register(sock)
         peer = sock.getpeername()[0]
-        if not _allowed(_parse(peer), networks):
+        if not address_allowed(peer, networks):
             raise AddressRefused(f"connected to forbidden {peer}")
 
     class Adapter(HTTPAdapter):

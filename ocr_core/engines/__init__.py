@@ -12,7 +12,7 @@ from ocr_core.engines.base import Engine, Reading, TextLine
 from ocr_core.errors import InvalidOption
 from ocr_core.settings import get_settings
 
-__all__ = ["Engine", "Reading", "TextLine", "ENGINE_NAMES", "PIPELINES", "Pipeline", "get_engine",
+__all__ = ["Engine", "Reading", "TextLine", "PIPELINES", "Pipeline", "get_engine",
            "engine_installed", "warm_up"]
 
 
@@ -29,7 +29,6 @@ def _ppocr(lang: str) -> Engine:
 
 
 _FACTORIES: dict[str, Callable[[str], Engine]] = {"tesseract": _tesseract, "ppocr": _ppocr}
-ENGINE_NAMES = frozenset(_FACTORIES)
 # The package each engine needs beyond the base install (its extra).
 _PACKAGES = {"tesseract": "tesserocr", "ppocr": "rapidocr"}
 
@@ -37,7 +36,7 @@ _PACKAGES = {"tesseract": "tesserocr", "ppocr": "rapidocr"}
 @dataclass(frozen=True)
 class Pipeline:
     """Which engine finds the text lines of a page (None: the engine-free line finder of
-    `ocr_core.textlines`) and which reads each line."""
+    `ocr_core.steps.locate`) and which reads each line."""
 
     name: str
     detector: str | None

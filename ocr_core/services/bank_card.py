@@ -8,13 +8,14 @@ from itertools import product
 
 import numpy as np
 
-from ocr_core.cards import CardText, crop_line, read_card_text
+from ocr_core.checks.id_number import id_number_valid
+from ocr_core.checks.luhn import as_digits, correct_card_number, luhn_valid
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, field_evidence
+from ocr_core.finders.cards import CardText, crop_line, read_card_text
 from ocr_core.geometry import Quad
-from ocr_core.validate import as_digits, correct_card_number, id_number_valid, luhn_valid
+from ocr_core.steps.extract import Field, field_evidence
 
 OPTIONS: dict = {}
 # A number as printed: groups of digits (or letters read for digits) with spaces between.

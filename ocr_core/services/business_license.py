@@ -9,18 +9,18 @@ import re
 import cv2
 import numpy as np
 
+from ocr_core.checks.credit_code import correct_credit_code, registration_number_valid
+from ocr_core.checks.dates import normalize_date, normalize_period
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, PlacedLabel, chinese_value, field_evidence, labelled_answer, place_labels
-from ocr_core.frames import erase_frames
+from ocr_core.finders.frames import erase_frames
+from ocr_core.finders.qrcodes import find_qr_code
+from ocr_core.finders.seals import find_red_regions, red_mask
 from ocr_core.geometry import Quad, reference_box
-from ocr_core.qrcodes import find_qr_code
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.seals import find_red_regions, red_mask
-from ocr_core.textlines import grey_of, ink_mask
-from ocr_core.validate import (correct_credit_code, normalize_date, normalize_period,
-                               registration_number_valid)
+from ocr_core.steps.extract import Field, PlacedLabel, chinese_value, field_evidence, labelled_answer, place_labels
+from ocr_core.steps.locate import grey_of, ink_mask
+from ocr_core.steps.read import PageText, read_page_text
 
 OPTIONS: dict = {}
 FAIL_TEXT = "FailInRecognition"

@@ -7,12 +7,23 @@ import re
 
 import numpy as np
 
+from ocr_core.checks.dates import normalize_date, normalize_period
+from ocr_core.checks.id_number import correct_id_number, id_sex
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import (ID_NUMBER_LIKE, Field, address_value, chinese_value, field_evidence, first_match,
-                             labelled_answer, row_between, simplified, without_latin_lines)
-from ocr_core.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
-from ocr_core.validate import correct_id_number, id_sex, normalize_date, normalize_period
+from ocr_core.steps.extract import (
+    ID_NUMBER_LIKE,
+    Field,
+    address_value,
+    chinese_value,
+    field_evidence,
+    first_match,
+    labelled_answer,
+    row_between,
+    simplified,
+    without_latin_lines,
+)
+from ocr_core.steps.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
 
 OPTIONS = {"side": ("face", "back")}
 NO_RESULT = "NoResult"

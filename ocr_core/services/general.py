@@ -6,7 +6,7 @@ import numpy as np
 
 from ocr_core.engines import Pipeline
 from ocr_core.geometry import Rect
-from ocr_core.reading import read_page_text
+from ocr_core.steps.read import read_page_text
 
 OPTIONS = {"min_size": int, "output_prob": bool}
 # The reference's `min_size` is the least text height kept ("图片中文字的最小高度"). It gives

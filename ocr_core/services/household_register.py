@@ -9,15 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ocr_core.checks.dates import normalize_date
+from ocr_core.checks.id_number import correct_id_number, id_birth, id_sex
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import PlacedLabel, chinese_value, find_labels, place_labels, simplified
+from ocr_core.finders.seals import find_red_regions
 from ocr_core.geometry import Quad, enclosing_quad, reference_box
-from ocr_core.seals import find_red_regions
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.textlines import grey_of
-from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date
+from ocr_core.steps.extract import PlacedLabel, chinese_value, find_labels, place_labels, simplified
+from ocr_core.steps.locate import grey_of
+from ocr_core.steps.read import PageText, read_page_text
 
 OPTIONS: dict = {}
 FAIL_TEXT = "FailInRecognition"

@@ -2,18 +2,25 @@
 portrait) and back (issuing authority, validity), each field found by its printed label."""
 from __future__ import annotations
 
-
 import numpy as np
 
+from ocr_core.checks.dates import normalize_date, normalize_period
+from ocr_core.checks.id_number import correct_id_number, id_birth, id_sex
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.faces import find_face
-from ocr_core.fields import (ID_NUMBER_LIKE, Field, chinese_value, extract_fields, field_evidence, first_match,
-                             labelled_answer)
+from ocr_core.finders.faces import find_face
 from ocr_core.geometry import Quad, Rect, reading_order
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.validate import correct_id_number, id_birth, id_sex, normalize_date, normalize_period
+from ocr_core.steps.extract import (
+    ID_NUMBER_LIKE,
+    Field,
+    chinese_value,
+    extract_fields,
+    field_evidence,
+    first_match,
+    labelled_answer,
+)
+from ocr_core.steps.read import PageText, read_page_text
 
 OPTIONS = {"side": ("face", "back")}
 FACE_LABELS = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]

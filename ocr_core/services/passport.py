@@ -10,12 +10,12 @@ import re
 
 import numpy as np
 
+from ocr_core.checks.mrz import PassportMrz, expand_mrz_date, mrz_check_digit, parse_td3
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import chinese_value, value_below
-from ocr_core.reading import read_page_text
-from ocr_core.validate import PassportMrz, expand_mrz_date, mrz_check_digit, parse_td3
+from ocr_core.steps.extract import chinese_value, value_below
+from ocr_core.steps.read import read_page_text
 
 OPTIONS: dict = {}
 _MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}

@@ -13,10 +13,10 @@ import numpy as np
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import find_labels
+from ocr_core.finders.sheets import find_sheets, inset
 from ocr_core.geometry import Quad, Rect, Transform, warp_quad
-from ocr_core.reading import read_page_text
-from ocr_core.sheets import find_sheets, inset
+from ocr_core.steps.extract import find_labels
+from ocr_core.steps.read import read_page_text
 
 OPTIONS: dict = {}
 LABELS = ["发票代码", "发票号码", "电话", "车号", "证号", "日期", "上车", "下车", "单价", "里程", "等候", "金额"]

@@ -10,8 +10,8 @@ import numpy as np
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, field_evidence, labelled_answer
-from ocr_core.reading import read_page_text
+from ocr_core.steps.extract import Field, field_evidence, labelled_answer
+from ocr_core.steps.read import read_page_text
 
 OPTIONS: dict = {}
 CJK = r"\u4e00-\u9fff"

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr_core.cards import crop_line, detect_lines_on
+from ocr_core.checks.vin import correct_vin, vin_check_digit_ok, vin_requires_check_digit
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, field_evidence
+from ocr_core.finders.cards import crop_line, detect_lines_on
 from ocr_core.geometry import Quad
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.validate import correct_vin, vin_check_digit_ok, vin_requires_check_digit
+from ocr_core.steps.extract import Field, field_evidence
+from ocr_core.steps.read import PageText, read_page_text
 
 OPTIONS: dict = {}
 # What a VIN is labelled with on plates and forms.

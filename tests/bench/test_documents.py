@@ -11,14 +11,20 @@ import numpy as np
 import pytest
 
 from bench.synth import Distortion, corpus
-from bench.synth.documents.idcard import citizen, validity
-from bench.synth.documents.business_license import business_license
-from bench.synth.documents.bank_card import bank_card
-from bench.synth.documents.vin import vin_document, vin_plate, vin_sample
 from bench.synth.documents import (
-    DocumentSample, driver_license, household_register, id_card, mrz_check_digit, passport, photographed_card,
+    DocumentSample,
+    driver_license,
+    household_register,
+    id_card,
+    mrz_check_digit,
+    passport,
+    photographed_card,
     vehicle_license,
 )
+from bench.synth.documents.bank_card import bank_card
+from bench.synth.documents.business_license import business_license
+from bench.synth.documents.idcard import citizen, validity
+from bench.synth.documents.vin import vin_document, vin_plate, vin_sample
 
 MAKERS = {
     "idcard_face": lambda seed, **kw: id_card(seed, "face", **kw),
@@ -276,7 +282,7 @@ def test_encode_gives_a_picture_file():
 
 
 def test_business_licence_codes_are_valid_and_terms_follow_the_reference():
-    from ocr_core.validate import credit_code_valid
+    from ocr_core.checks.credit_code import credit_code_valid
     periods = set()
     for seed in range(30):
         fields = business_license(seed).fields
@@ -289,7 +295,7 @@ def test_business_licence_codes_are_valid_and_terms_follow_the_reference():
 
 
 def test_bank_card_numbers_pass_luhn_and_are_printed_in_their_groups():
-    from ocr_core.validate import luhn_valid
+    from ocr_core.checks.luhn import luhn_valid
     groupings = set()
     for seed in range(16):
         sample = bank_card(seed)
@@ -318,8 +324,8 @@ def test_vins_carry_the_check_digit_where_their_region_requires_it():
 
 
 def test_seal_pages_are_reproducible_and_their_seals_lie_on_the_picture():
-    from bench.synth.documents import official_seal
     from bench.synth.distort import photographed
+    from bench.synth.documents import official_seal
     a, b = official_seal(3), official_seal(3)
     assert np.array_equal(a.image, b.image) and a.seals == b.seals
     for sample in (a, official_seal(4, distortion=photographed(4))):
@@ -333,7 +339,7 @@ def test_seal_pages_are_reproducible_and_their_seals_lie_on_the_picture():
 
 def test_forms_keep_their_layout_and_their_template_names_every_item():
     from bench.synth.documents import blank_form, filled_form
-    from ocr_core.templates import field_key, table_key
+    from ocr_core.services.template.matching import field_key, table_key
     for kind in ("receipt", "expense"):
         blank, template = blank_form(kind)
         a, b = filled_form(2, kind), filled_form(4, kind)

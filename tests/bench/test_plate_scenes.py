@@ -10,8 +10,9 @@ import pytest
 from bench.synth import Distortion
 from bench.synth.documents import photographed_street, plate_scene
 from bench.synth.documents.plate import COLOURS, plate_number, render_plate
+from ocr_core.checks.plate_number import plate_text
 from ocr_core.geometry import Quad
-from ocr_core.plates import ground_colour, plate_text
+from ocr_core.services.plate.find import ground_colour
 
 
 def test_the_same_seed_gives_the_same_picture():

@@ -6,8 +6,8 @@ import pytest
 
 import ocr_core
 from bench.synth.documents import bank_card, id_card, photographed_card
-from ocr_core.cards import CARD_ASPECT, find_card_quad
 from ocr_core.errors import WrongCategory
+from ocr_core.finders.cards import CARD_ASPECT, find_card_quad
 from ocr_core.services.bank_card import choose_card_number
 
 

@@ -6,11 +6,18 @@ import pytest
 
 import ocr_core
 from bench.synth.documents import business_card, id_card, photographed_card, train_ticket
-from ocr_core.contact_lines import (ContactItem, classify_lines, classify_segment, emails, phone_numbers,
-                                    pick_name, segments)
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad
+from ocr_core.services.business_card.contact_lines import (
+    ContactItem,
+    classify_lines,
+    classify_segment,
+    emails,
+    phone_numbers,
+    pick_name,
+    segments,
+)
 
 
 def recognize(sample, **configure) -> dict:

@@ -10,9 +10,9 @@ from bench.accuracy import ltwh_box, overlap, quad_box
 from bench.synth.documents import business_license, id_card, photographed_card
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field
 from ocr_core.geometry import Quad
 from ocr_core.services.business_license import _join_spread_labels, _labels, _period_end, _value
+from ocr_core.steps.extract import Field
 
 BOXES = ("elbem", "title", "stamp", "qrcode")
 

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from bench.accuracy import edit_distance
 from bench.synth import text_page
 from ocr_core import recognize
+from ocr_core.chinese_text import edit_distance
 from ocr_core.engines import get_engine, warm_up
 from ocr_core.engines.base import Reading, TextLine
 from ocr_core.engines.tesseract import TesseractEngine, _Fragment, merge_fragments

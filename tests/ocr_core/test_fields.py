@@ -2,8 +2,8 @@
 import pytest
 
 from ocr_core.engines.base import TextLine
-from ocr_core.fields import address_value, extract_fields, find_labels, place_labels
 from ocr_core.geometry import Quad
+from ocr_core.steps.extract import address_value, extract_fields, find_labels, place_labels
 
 ID_FACE = ["姓名", "性别", "民族", "出生", "住址", "公民身份号码"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.frames import erase_frames
+from ocr_core.finders.frames import erase_frames
 
 
 def framed_page() -> np.ndarray:

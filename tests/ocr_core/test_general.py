@@ -6,9 +6,10 @@ import math
 
 import pytest
 
-from bench.accuracy import edit_distance, general_text
+from bench.accuracy import general_text
 from bench.synth import Distortion, text_page
 from ocr_core import SERVICES, check_configure, recognize
+from ocr_core.chinese_text import edit_distance
 from ocr_core.errors import AlgorithmException, ConfigureFormatError, ImageDataError, InvalidOption, InvalidURL
 from ocr_core.geometry import Quad
 from ocr_core.services import Service

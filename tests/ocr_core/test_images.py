@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr_core import images
 from ocr_core.errors import (
     Base64IllegalCharacters,
     Base64Padding,
@@ -27,8 +26,9 @@ from ocr_core.errors import (
     ImageTooLarge,
     ServiceError,
 )
-from ocr_core.images import ImageInfo, decode_base64, decode_image, decode_pages, probe_image
 from ocr_core.settings import Settings
+from ocr_core.steps import decode as decode_step
+from ocr_core.steps.decode import ImageInfo, decode_base64, decode_image, decode_pages, probe_image
 
 RED = (200, 30, 60)  # RGB; decoded arrays are BGR
 
@@ -303,7 +303,7 @@ def test_pixel_bound_refused_before_decoding(huge_png):
 
 def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch):
     bomb = png_bomb(8000, 8000, 8)  # 64 Mpx: under Pillow's guard, over our default 40 Mpx
-    monkeypatch.setattr(images, "get_settings", lambda: Settings())
+    monkeypatch.setattr(decode_step, "get_settings", lambda: Settings())
     started = time.perf_counter()
     with pytest.raises(ImageTooLarge) as err:
         decode_image(bomb)

@@ -13,11 +13,11 @@ from bench.synth import photographed, text_page
 from bench.synth.documents import official_seal
 from bench.synth.render import load_font
 from ocr_core import recognize
-from ocr_core.arc_text import _text_middle, find_ring, name_with_ending, text_strip, unroll
 from ocr_core.engines import PIPELINES, engine_installed, get_engine
 from ocr_core.errors import WrongCategory
-from ocr_core.seals import faint_red_mask, find_seals, seal_ink
+from ocr_core.finders.seals import faint_red_mask, find_seals, seal_ink
 from ocr_core.services.official_seal import ocr_official_seal
+from ocr_core.services.official_seal.arc_text import _text_middle, find_ring, name_with_ending, text_strip, unroll
 
 ENGINE = "mixed" if engine_installed("mixed") else "tesseract"
 

@@ -7,8 +7,8 @@ import pytest
 from bench.synth import Distortion, photographed, text_page
 from ocr_core.engines import get_engine
 from ocr_core.geometry import Quad
-from ocr_core.orient import estimate_skew, find_orientation, find_page, text_direction, upright_page
-from ocr_core.textlines import find_text_lines
+from ocr_core.steps.locate import find_text_lines
+from ocr_core.steps.orient import find_page, text_direction, upright_page
 
 
 @pytest.fixture(scope="module")
@@ -20,34 +20,34 @@ def engine():
 @pytest.mark.parametrize("rotate", [0, 90, 180, 270])
 def test_orientation_of_straight_pages(engine, seed, rotate):
     sample = text_page(seed, distortion=Distortion(rotate=rotate))
-    assert find_orientation(sample.image, engine) == rotate
+    assert upright_page(sample.image, engine).rotation == rotate
 
 
 @pytest.mark.parametrize("seed", range(8))
 def test_orientation_of_photographed_pages(engine, seed):
     distortion = photographed(seed)
     sample = text_page(seed, distortion=distortion)
-    assert find_orientation(sample.image, engine) == distortion.rotate
+    assert upright_page(sample.image, engine).rotation == distortion.rotate
 
 
 @pytest.mark.parametrize("tilt", [-10, -6.5, -2, 0, 3, 7.3, 10])
-def test_skew_within_a_degree(tilt):
+def test_skew_within_a_degree(engine, tilt):
     for seed in (2, 5):
         sample = text_page(seed, distortion=Distortion(tilt=tilt))
-        assert estimate_skew(sample.image) == pytest.approx(tilt, abs=1.0)
+        assert upright_page(sample.image, engine).skew == pytest.approx(tilt, abs=1.0)
 
 
-def test_skew_of_a_quarter_turned_page():
+def test_skew_of_a_quarter_turned_page(engine):
     sample = text_page(2, distortion=Distortion(tilt=6, rotate=90))
-    assert estimate_skew(sample.image) == pytest.approx(6, abs=1.0)
+    assert upright_page(sample.image, engine).skew == pytest.approx(6, abs=1.0)
     assert text_direction(sample.image).vertical
 
 
 def test_blank_picture_has_no_direction(engine):
     blank = np.full((300, 400, 3), 250, np.uint8)
     assert text_direction(blank) is None
-    assert estimate_skew(blank) == 0.0
-    assert find_orientation(blank, engine) == 0
+    assert upright_page(blank, engine).skew == 0.0
+    assert upright_page(blank, engine).rotation == 0
 
 
 def test_page_on_a_desk_is_found():

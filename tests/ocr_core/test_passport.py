@@ -5,9 +5,9 @@ import pytest
 
 import ocr_core
 from bench.synth.documents import id_card, passport, photographed_card
+from ocr_core.checks.mrz import parse_td3
 from ocr_core.errors import WrongCategory
 from ocr_core.services.passport import _chinese_personal_number
-from ocr_core.validate import parse_td3
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])

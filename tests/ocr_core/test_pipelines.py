@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 import ocr_core
-from bench.accuracy import edit_distance
 from bench.synth import Distortion, text_page
 from ocr_core import errors, services
+from ocr_core.chinese_text import edit_distance
 from ocr_core.engines import PIPELINES, engine_installed
 from ocr_core.services import check_configure, choose_pipeline
 from ocr_core.settings import get_settings

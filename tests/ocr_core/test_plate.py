@@ -10,8 +10,9 @@ from PIL import Image, ImageDraw
 import ocr_core
 from bench.synth.documents import photographed_street, plate_scene
 from bench.synth.render import load_font
-from ocr_core.plates import close_to, decode_plate, free_reading, plate_text
+from ocr_core.checks.plate_number import plate_text
 from ocr_core.services.plate import CROPS, agreed
+from ocr_core.services.plate.find import close_to, decode_plate, free_reading
 
 
 def recognize(scene, **configure) -> dict:
@@ -138,8 +139,8 @@ def test_the_recogniser_gives_its_probabilities_step_by_step():
 
     from bench.synth.documents.plate import render_plate
     from ocr_core.engines import get_engine
-    from ocr_core.plates import reading_crop
     from ocr_core.geometry import Quad
+    from ocr_core.services.plate.find import reading_crop
     face = cv2.cvtColor(render_plate("苏E2F90K", "yellow", 0.5, random.Random(2)), cv2.COLOR_RGB2BGR)
     crop = reading_crop(face, Quad.from_box(0, 0, face.shape[1], face.shape[0]), "yellow")
     probs, alphabet = get_engine("ppocr").line_probabilities(crop)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.qrcodes import _from_finder_patterns, find_qr_code, finder_patterns
+from ocr_core.finders.qrcodes import _from_finder_patterns, find_qr_code, finder_patterns
 
 
 def printed_qr(blur: float = 0.0) -> tuple[np.ndarray, tuple[int, int, int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.seals import find_red_regions
+from ocr_core.finders.seals import find_red_regions
 
 
 def page_with_text() -> np.ndarray:

@@ -15,7 +15,7 @@ import ocr_core
 from bench.synth.documents.table import photographed_table, table_page
 from bench.tables import table_cell_scores
 from ocr_core.errors import WrongCategory
-from ocr_core.table_formats import to_csv, to_html, to_markdown, to_xlsx
+from ocr_core.services.table_parse.formats import to_csv, to_html, to_markdown, to_xlsx
 
 
 def recognize(sample, **configure) -> dict:

@@ -8,9 +8,17 @@ import pytest
 
 from bench.synth.documents.table import table_page
 from ocr_core.geometry import Quad
-from ocr_core.orient import text_direction
-from ocr_core.tables import Rules, column_gaps, find_rules, page_tables, ruled_tables, text_only, unruled_tables
-from ocr_core.textlines import grey_of
+from ocr_core.services.table_parse.grid import (
+    Rules,
+    column_gaps,
+    find_rules,
+    page_tables,
+    ruled_tables,
+    text_only,
+    unruled_tables,
+)
+from ocr_core.steps.locate import grey_of
+from ocr_core.steps.orient import text_direction
 
 SIZE = 30.0  # the character height the drawn pictures are measured with
 

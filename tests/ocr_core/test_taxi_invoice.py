@@ -8,7 +8,7 @@ import ocr_core
 from bench.synth import text_page
 from bench.synth.documents import photographed_receipts, taxi_invoices
 from ocr_core.errors import WrongCategory
-from ocr_core.sheets import find_sheets
+from ocr_core.finders.sheets import find_sheets
 
 
 def recognize(sample, **configure) -> dict:

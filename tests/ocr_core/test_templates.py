@@ -17,8 +17,19 @@ from ocr_core.engines import PIPELINES, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import InvalidOption, ServiceError, TemplateNoAnchors, TemplateNoFields, TemplateNotSet
 from ocr_core.services.template import DEFINITIONS, requested_ids
-from ocr_core.templates import (Column, TableBox, anchor_candidates, check_condition, condition_holds, find_approx,
-                                map_box, page_homography, parse_template, quarter_turn_back, read_table)
+from ocr_core.services.template.matching import (
+    Column,
+    TableBox,
+    anchor_candidates,
+    check_condition,
+    condition_holds,
+    find_approx,
+    map_box,
+    page_homography,
+    parse_template,
+    quarter_turn_back,
+    read_table,
+)
 
 ANCHORS = [("供应单位", (60, 150, 104, 26)), ("入库日期", (700, 150, 104, 26)), ("单据编号", (60, 216, 104, 26)),
            ("仓库名称", (700, 216, 104, 26)), ("物资入库单", (500, 50, 220, 44))]

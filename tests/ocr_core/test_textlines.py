@@ -7,7 +7,7 @@ import pytest
 
 from bench.synth import Distortion, text_page
 from ocr_core.geometry import Quad
-from ocr_core.textlines import character_size, even_light, find_text_lines, grey_of, ink_mask
+from ocr_core.steps.locate import character_size, even_light, find_text_lines, grey_of, ink_mask
 
 
 @pytest.mark.parametrize("size", [14, 24, 40, 70])
@@ -54,6 +54,7 @@ def test_blank_page_has_no_lines():
 def test_a_word_of_two_characters_alone_on_a_page_is_a_line():
     # Each of these characters is one blob of ink: two blobs in all, as an anchor cut out of a form.
     from PIL import Image, ImageDraw
+
     from bench.synth.render import load_font
     page = Image.new("RGB", (400, 200), "white")
     ImageDraw.Draw(page).text((170, 85), "数量", font=load_font(size=26), fill="black")

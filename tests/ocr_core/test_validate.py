@@ -4,30 +4,19 @@ from datetime import date
 
 import pytest
 
-from ocr_core.validate import (
+from ocr_core.checks.credit_code import (
     correct_credit_code,
-    correct_id_number,
-    correct_vin,
     credit_code_check_char,
     credit_code_valid,
-    expand_mrz_date,
-    id_birth,
-    id_check_digit,
-    id_number_valid,
-    id_sex,
-    luhn_check_digit,
-    luhn_valid,
-    mrz_check_digit,
-    normalize_date,
-    normalize_period,
     organization_code_valid,
-    parse_td3,
     registration_number_check_digit,
     registration_number_valid,
-    vin_check_digit,
-    vin_check_digit_ok,
-    vin_valid,
 )
+from ocr_core.checks.dates import normalize_date, normalize_period
+from ocr_core.checks.id_number import correct_id_number, id_birth, id_check_digit, id_number_valid, id_sex
+from ocr_core.checks.luhn import luhn_check_digit, luhn_valid
+from ocr_core.checks.mrz import expand_mrz_date, mrz_check_digit, parse_td3
+from ocr_core.checks.vin import correct_vin, vin_check_digit, vin_check_digit_ok
 
 TODAY = date(2025, 6, 1)
 
@@ -142,7 +131,7 @@ def test_luhn_invalid_numbers(card):
 
 
 def test_correct_card_number():
-    from ocr_core.validate import as_digits, correct_card_number
+    from ocr_core.checks.luhn import as_digits, correct_card_number
     assert as_digits("6222 O2O2 0011-2345 679") == "6222020200112345679"
     assert correct_card_number("6222 0202 0011 2345 679") == "6222020200112345679"
     assert correct_card_number("4111 1111 1111 1111") == "4111111111111111"
@@ -158,7 +147,7 @@ def test_correct_card_number():
 
 
 def test_vin_requires_check_digit_by_region():
-    from ocr_core.validate import vin_requires_check_digit
+    from ocr_core.checks.vin import vin_requires_check_digit
     assert vin_requires_check_digit("LSVFF66R8C2116280") and vin_requires_check_digit("1M8GDM9AXKP042788")
     assert not vin_requires_check_digit("WVWZZZ1JZXW000001") and not vin_requires_check_digit("")
 
@@ -174,23 +163,22 @@ CN_VIN = "LSVAM4187C2184847"
 
 def test_vins_with_check_digits():
     assert vin_check_digit(NA_VIN) == "X"
-    assert vin_valid(NA_VIN, require_check_digit=True)
+    assert vin_check_digit_ok(NA_VIN)
     cn = CN_VIN[:8] + vin_check_digit(CN_VIN) + CN_VIN[9:]
     assert vin_check_digit_ok(cn)
-    assert vin_valid(cn, require_check_digit=True)
 
 
 def test_vin_without_check_digit_is_still_well_formed():
     european = "WVWZZZ1JZXW000001"
     assert not vin_check_digit_ok(european)
-    assert vin_valid(european)
-    assert not vin_valid(european, require_check_digit=True)
+    assert correct_vin(european) == european
+    assert correct_vin(european, require_check_digit=True) is None
 
 
 @pytest.mark.parametrize("vin", ["1M8GDM9AXKP04278", "1M8GDM9AXKP0427880", "1M8GDM9AXKPO42788",
                                  "1M8GDM9AXKPI42788", "1M8GDM9AXKPQ42788", "1m8gdm9axkp042788"])
 def test_malformed_vins(vin):
-    assert not vin_valid(vin)
+    assert not vin_check_digit_ok(vin)
 
 
 def test_correct_vin():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocr_core.vehicle_models import correct_model, model_fits, vehicle_type
+from ocr_core.services.vehicle_license.models import correct_model, model_fits, vehicle_type
 
 
 @pytest.mark.parametrize("read, model", [

@@ -13,9 +13,9 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine, TextLine
-from ocr_core.fields import Field, extract_fields, without_latin_lines
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.textlines import find_text_lines, grey_of, ink_mask, without_rules
+from ocr_core.steps.extract import Field, extract_fields, without_latin_lines
+from ocr_core.steps.locate import find_text_lines, grey_of, ink_mask, without_rules
+from ocr_core.steps.read import PageText, read_page_text
 
 # The blank between a label and its value is wider than the space between its words or
 # characters: a fifth of the (two-row) line's height, about a millimetre on the card.

@@ -5,12 +5,20 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocr_core.checks.plate_number import plate_text
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine
-from ocr_core.fields import labelled_answer
 from ocr_core.geometry import Quad
-from ocr_core.plates import (PlateCandidate, close_to, decode_plate, find_plates, free_reading, grown, plate_text,
-                             reading_crop)
+from ocr_core.services.plate.find import (
+    PlateCandidate,
+    close_to,
+    decode_plate,
+    find_plates,
+    free_reading,
+    grown,
+    reading_crop,
+)
+from ocr_core.steps.extract import labelled_answer
 
 OPTIONS = {"multi_crop": bool}
 # The crops read of each plate, as margins grown (length, height) round the region found: the

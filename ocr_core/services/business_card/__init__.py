@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr_core.contact_lines import SURNAMES, ContactItem, classify_lines, classify_segment, pick_name
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import Field, field_evidence, labelled_answer
 from ocr_core.geometry import scale_image
-from ocr_core.reading import PageText, read_page_text
-from ocr_core.textlines import character_size, even_light, find_text_lines, grey_of, ink_mask
+from ocr_core.services.business_card.contact_lines import (
+    SURNAMES,
+    ContactItem,
+    classify_lines,
+    classify_segment,
+    pick_name,
+)
+from ocr_core.steps.extract import Field, field_evidence, labelled_answer
+from ocr_core.steps.locate import character_size, even_light, find_text_lines, grey_of, ink_mask
+from ocr_core.steps.read import PageText, read_page_text
 
 OPTIONS: dict = {}
 ARRAYS = ("company", "department", "title", "tel_cell", "tel_work", "addr", "email")

@@ -10,7 +10,7 @@ import numpy as np
 
 from ocr_core.engines.base import Engine
 from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
-from ocr_core.textlines import character_size, grey_of, ink_mask, smear
+from ocr_core.steps.locate import character_size, grey_of, ink_mask, smear
 
 # Pages are measured at this size at most: lines stay distinct and it costs a few ms.
 _WORK_SIDE = 1200
@@ -169,22 +169,6 @@ def text_direction(image: np.ndarray) -> TextDirection | None:
     angle, strength, lines = found
     lines = tuple(((cx / scale, cy / scale), length / scale, thick / scale) for (cx, cy), length, thick in lines)
     return TextDirection(angle, size / scale, strength, lines)
-
-
-def estimate_skew(image: np.ndarray) -> float:
-    """Tilt of the text lines from the nearest axis, clockwise degrees (y down), within ±45;
-    0 without text. A sheet on a background is flattened first, so the desk does not count."""
-    flat, to_original = _flatten(image)
-    found = text_direction(flat)
-    if found is None:
-        return 0.0
-    reading = _angle_in(to_original, flat.shape, found.angle)
-    return _split(reading)[1]
-
-
-def find_orientation(image: np.ndarray, engine: Engine) -> int:
-    """The clockwise rotation (0, 90, 180 or 270) that had been applied to the page."""
-    return upright_page(image, engine).rotation
 
 
 def upright_page(image: np.ndarray, engine: Engine) -> UprightPage:

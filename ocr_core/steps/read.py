@@ -10,8 +10,8 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Reading, TextLine
 from ocr_core.geometry import Quad, Transform, scale_image
-from ocr_core.orient import upright_page
-from ocr_core.textlines import even_light, find_text_lines, grey_of
+from ocr_core.steps.locate import even_light, find_text_lines, grey_of
+from ocr_core.steps.orient import upright_page
 
 # Tesseract's LSTM reads Chinese best at about this character height (px); pages are scaled to it.
 _READ_CHAR_HEIGHT = 30

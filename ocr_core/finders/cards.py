@@ -26,7 +26,7 @@ CARD_WIDTH = 1000
 # Lines read both ways up to tell an upside-down card, and the lead that decides early.
 _PROBES = 4
 _DECISIVE = 0.3
-# Readings below this confidence are the card's patterns and logos, as on pages (ocr_core.reading).
+# Readings below this confidence are the card's patterns and logos, as on pages (ocr_core.steps.read).
 _MIN_PROB = 0.3
 
 

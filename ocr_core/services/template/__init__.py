@@ -8,9 +8,17 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import InvalidOption, NoTemplateMatched, TemplateNotSet, TooFewAnchors, UnknownTemplate
-from ocr_core.reading import read_page_text
-from ocr_core.templates import (check_condition, condition_holds, evidence_of, page_homography, page_text,
-                                parse_template, quarter_turn_back, read_template)
+from ocr_core.services.template.matching import (
+    check_condition,
+    condition_holds,
+    evidence_of,
+    page_homography,
+    page_text,
+    parse_template,
+    quarter_turn_back,
+    read_template,
+)
+from ocr_core.steps.read import read_page_text
 
 OPTIONS = {"template_id": str, "template_list": list}
 # The templates' definitions, {template_id: definition}. ocr_core knows no store: the API looks

@@ -10,11 +10,11 @@ import numpy as np
 from ocr_core.engines import Engine, Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad, Transform, rotate_image, scale_image, warp_quad
-from ocr_core.orient import find_page, text_direction, upright_page
-from ocr_core.reading import line_crop
-from ocr_core.table_formats import FORMATS, write
-from ocr_core.tables import Cell, page_tables, text_only
-from ocr_core.textlines import character_size, even_light, grey_of, ink_mask
+from ocr_core.services.table_parse.formats import FORMATS, write
+from ocr_core.services.table_parse.grid import Cell, page_tables, text_only
+from ocr_core.steps.locate import character_size, even_light, grey_of, ink_mask
+from ocr_core.steps.orient import find_page, text_direction, upright_page
+from ocr_core.steps.read import line_crop
 
 OPTIONS = {"format": FORMATS, "finance": bool, "dir_assure": bool, "line_less": bool}
 # Characters are brought to about this height (px) to find rules and read cells.

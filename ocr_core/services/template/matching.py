@@ -13,9 +13,9 @@ import numpy as np
 
 from ocr_core.engines.base import Engine, TextLine
 from ocr_core.errors import InvalidOption, TemplateNoAnchors, TemplateNoFields, TemplateNotSet, TooFewAnchors
-from ocr_core.fields import span_quad
 from ocr_core.geometry import Quad
-from ocr_core.textlines import find_text_lines, grey_of, ink_mask
+from ocr_core.steps.extract import span_quad
+from ocr_core.steps.locate import find_text_lines, grey_of, ink_mask
 
 # A homography has eight degrees of freedom: four points fix it, so four anchors are the least.
 MIN_ANCHORS = 4

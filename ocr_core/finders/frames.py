@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.textlines import grey_of, ink_mask
+from ocr_core.steps.locate import grey_of, ink_mask
 
 # A stroke spanning this fraction of the picture's width and of its height is a frame.
 FRAME_SPAN = 0.45

@@ -5,15 +5,23 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr_core.arc_text import (COMPANY_ENDINGS, Ring, best_path, find_ring, name_with_ending, seal_inside,
-                               text_strip, with_margin)
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import chinese_value
+from ocr_core.finders.seals import Seal, faint_red_mask, find_seals, seal_ink
 from ocr_core.geometry import Quad
-from ocr_core.seals import Seal, faint_red_mask, find_seals, seal_ink
-from ocr_core.textlines import find_text_lines
+from ocr_core.services.official_seal.arc_text import (
+    COMPANY_ENDINGS,
+    Ring,
+    best_path,
+    find_ring,
+    name_with_ending,
+    seal_inside,
+    text_strip,
+    with_margin,
+)
+from ocr_core.steps.extract import chinese_value
+from ocr_core.steps.locate import find_text_lines
 
 OPTIONS: dict = {}
 # Readings below this confidence inside a seal, or of one character, are its star, a piece of

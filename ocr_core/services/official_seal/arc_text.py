@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr_core.finders.seals import Seal
 from ocr_core.geometry import Transform
-from ocr_core.seals import Seal
 
 # How deep into the seal the characters of the arc are looked for, as a share of its shorter
 # semi-axis: the border and the name's band lie in the outer half; the star and the inner

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ocr_core.geometry import Quad, reading_order
-from ocr_core.textlines import character_size, find_text_lines, grey_of, ink_mask
+from ocr_core.steps.locate import character_size, find_text_lines, grey_of, ink_mask
 
 # Gaps closed along a rule before anything else, in characters: dots and dashes of a dotted
 # line are a few pixels apart, gaps between characters of a line of text are wider.
@@ -224,26 +224,21 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
     return Table(cells, n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]))
 
 
-def _cluster(values: list[float], size: float) -> list[float]:
-    """Positions nearer than `_SAME_LINE` characters taken as one (their mean)."""
+def _cluster(values: list[float], size: float, at_least: int = 1) -> list[float]:
+    """Positions nearer than `_SAME_LINE` characters taken as one (their mean), where at least
+    `at_least` of them stand together."""
     groups: list[list[float]] = []
     for v in sorted(values):
         if groups and v - groups[-1][-1] <= max(3.0, _SAME_LINE * size):
             groups[-1].append(v)
         else:
             groups.append([v])
-    return [float(np.mean(g)) for g in groups]
+    return [float(np.mean(g)) for g in groups if len(g) >= at_least]
 
 
 def _shared_ends(ends: list[float], size: float) -> list[float]:
     """Where at least two rules end together (an open side of a table)."""
-    groups: list[list[float]] = []
-    for v in sorted(ends):
-        if groups and v - groups[-1][-1] <= max(3.0, _SAME_LINE * size):
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return [float(np.mean(g)) for g in groups if len(g) >= 2]
+    return _cluster(ends, size, at_least=2)
 
 
 def _trim(rule: tuple[float, float, float], lines: list[float], size: float) -> tuple[float, float, float] | None:

@@ -7,13 +7,22 @@ import re
 
 import numpy as np
 
+from ocr_core.checks.dates import normalize_date
+from ocr_core.checks.plate_number import DIGITS, LETTERS, PROVINCES
+from ocr_core.checks.vin import correct_vin
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
-from ocr_core.fields import (address_value, chinese_value, field_evidence, labelled_answer, row_between,
-                             simplified, without_latin_lines)
-from ocr_core.reread import first_parsed, read_found_from, read_from, read_labelled, read_wrapped, rest_of_row
-from ocr_core.validate import correct_vin, normalize_date
-from ocr_core.vehicle_models import correct_model, model_fits, vehicle_type
+from ocr_core.services.vehicle_license.models import correct_model, model_fits, vehicle_type
+from ocr_core.steps.extract import (
+    address_value,
+    chinese_value,
+    field_evidence,
+    labelled_answer,
+    row_between,
+    simplified,
+    without_latin_lines,
+)
+from ocr_core.steps.reread import first_parsed, read_found_from, read_from, read_labelled, read_wrapped, rest_of_row
 
 OPTIONS = {"side": ("face", "back")}
 FACE_LABELS = ["号牌号码", "车辆类型", "所有人", "住址", "使用性质", "品牌型号", "车辆识别代号", "发动机号码",
@@ -25,7 +34,7 @@ _CODE_RUN = re.compile(r"[A-Z0-9]{12,}")
 # Most of a size: where a line's size starts.
 _SIZE_RUN = re.compile(r"\d{3,4}\s*[xX×*]\s*\d{4}")
 # A plate: the province's character, the city's letter, five letters or digits (six for new energy).
-_PLATE = re.compile(r"[\u4e00-\u9fff][A-Z][A-Z0-9]{5,6}")
+_PLATE = re.compile(f"[{PROVINCES}][{LETTERS}][{LETTERS}{DIGITS}]{{5,6}}")
 # Length x width x height in millimetres, found anywhere when its label was misread.
 _SIZE = re.compile(r"(\d{4})\s*[xX×*]\s*(\d{4})\s*[xX×*]\s*(\d{4})")
 _INSPECTION = re.compile(r"检验有效期至(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
