@@ -5,12 +5,11 @@ import base64
 import io
 import random
 import struct
-import time
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, features
+from PIL import Image, ImageFile, features
 
 from ocr_core import images
 from ocr_core.errors import (
@@ -73,12 +72,10 @@ def test_base64_round_trip_and_mime_line_breaks():
     assert decode_base64(" \t" + mime + "\n") == data
 
 
-def test_base64_ten_mebibytes_is_fast():
+def test_base64_ten_mebibytes_with_line_breaks():
     data = random.Random(1).randbytes(7 * 1024 * 1024)
     text = base64.encodebytes(data).decode()  # ~9.5 MiB with line breaks
-    started = time.perf_counter()
     assert decode_base64(text) == data
-    assert time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize("value", ["", "   ", "\r\n\t "])
@@ -291,9 +288,14 @@ def huge_png() -> bytes:
     return png_bomb(50_000, 50_000, 1)  # 2.5 Gpx: 312 MB as bits, 7.5 GB as BGR
 
 
-def test_pixel_bound_refused_before_decoding(huge_png):
+@pytest.fixture()
+def no_decoding(monkeypatch):
+    """Pillow decodes a picture's pixels in ImageFile.load: a test with this fixture fails if it is called."""
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail(f"{self.format} {self.size} decoded"))
+
+
+def test_pixel_bound_refused_before_decoding(huge_png, no_decoding):
     assert len(huge_png) < 2_000_000
-    started = time.perf_counter()
     for call in (probe_image, decode_image, decode_pages):
         with pytest.raises(ImageTooLarge) as err:
             call(huge_png)
@@ -303,16 +305,13 @@ def test_pixel_bound_refused_before_decoding(huge_png):
     with pytest.raises(ImageTooLarge) as err:
         decode_image(huge_png, max_pixels=10**10)
     assert err.value.error_msg == "Invalid Input - image data error - image too large: 2500000000 pixels"
-    assert time.perf_counter() - started < 1.0
 
 
-def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch):
+def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch, no_decoding):
     bomb = png_bomb(8000, 8000, 8)  # 64 Mpx: under Pillow's guard, over our default 40 Mpx
     monkeypatch.setattr(images, "get_settings", lambda: Settings())
-    started = time.perf_counter()
     with pytest.raises(ImageTooLarge) as err:
         decode_image(bomb)
-    assert time.perf_counter() - started < 0.5
     assert err.value.error_msg == "Invalid Input - image data error - image too large: 8000x8000"
 
 
@@ -452,7 +451,6 @@ def fuzz_inputs(count: int) -> list[bytes]:
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's notes on corrupt TIFF tags
 def test_hostile_inputs_only_raise_service_errors():
-    started = time.perf_counter()
     for data in fuzz_inputs(450):
         for call in (decode_image, decode_pages):
             try:
@@ -461,7 +459,6 @@ def test_hostile_inputs_only_raise_service_errors():
                 continue
             arrays = result if isinstance(result, list) else [result]
             assert all(a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3 for a in arrays)
-    assert time.perf_counter() - started < 60
 
 
 # -- WebP, HEIC, AVIF: the same bounds ------------------------------------------------
