@@ -341,8 +341,8 @@ def _open(data: bytes, max_pixels: int, max_pages: int) -> tuple[Image.Image, Im
         _check_size(image.size, max_pixels)
         if fmt == "TIFF":
             # Pillow's n_frames reads every IFD in full (37 s for 60 000 one-pixel pages): counted here from
-            # their offsets, and no further than one past the bound.
-            frames = _tiff_pages(data, max_pages or get_settings().max_pages)
+            # their offsets, and no further than one past the bound (0: no bound, every page counted).
+            frames = _tiff_pages(data, max_pages or 10**9)
             _check_pages(frames, max_pages, exact=False)
         else:
             frames = getattr(image, "n_frames", 1)

@@ -610,6 +610,14 @@ def test_tiff_of_60000_pages_refused_from_its_first_ifds(monkeypatch):
     assert images._tiff_pages(data, 10**6) == 60_000
 
 
+
+def test_without_a_page_bound_every_tiff_page_is_there():
+    # (`ocrq ingest` splits files itself.)
+    with images.Document(pixel_tiff(120), max_pages=0) as document:
+        assert len(document) == 120
+        assert document.picture(119)[0, 0, 0] == 119 * 37 % 256
+
+
 def test_tiff_ifd_chain_that_loops_or_leaves_the_file_is_counted_once():
     data = bytearray(pixel_tiff(2))
     last_next = len(data) - 1 - 4
