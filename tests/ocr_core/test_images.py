@@ -470,15 +470,18 @@ def test_new_formats_bounded_from_the_header(fmt, monkeypatch):
     data = encode(Image.new("RGB", (100, 50), RED), fmt)
     assert probe_image(data, max_pixels=5000).format == fmt
     loads = []
-    real_load = Image.Image.load
-    monkeypatch.setattr(Image.Image, "load", lambda self: loads.append(1) or real_load(self))
+    plugin = type(Image.open(io.BytesIO(data)))  # WebPImageFile, HeifImageFile, AvifImageFile
+    real_load = plugin.load
+    monkeypatch.setattr(plugin, "load", lambda self: loads.append(1) or real_load(self))
+    assert decode_image(data).shape == (50, 100, 3) and loads  # (the spy sees a decode)
+    loads.clear()
     for call in (probe_image, decode_image, decode_pages):
         with pytest.raises(ImageTooLarge, match="image too large: 100x50$"):
             call(data, max_pixels=4999)
     assert not loads  # refused before any pixel was decoded
 
 
-def test_heic_from_a_phone_is_upright_and_its_primary_picture():
+def test_heic_of_two_pictures_gives_its_primary_one():
     import pillow_heif
     heif = pillow_heif.from_pillow(Image.new("RGB", (40, 30), RED))
     heif.add_from_pillow(Image.new("RGB", (20, 20), (0, 0, 255)))  # a second top-level picture
