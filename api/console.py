@@ -1,5 +1,6 @@
 """The web console at /console (static pages, no build step, nothing fetched from outside), and the
-two small JSON endpoints only it needs: the app's recent jobs and the state of the queues."""
+small JSON endpoints only it needs: the services and their options, the app's recent jobs and the
+state of the queues."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request, send_from_directory
 import api.recognition as calls
 from api.app import resources
 from ocr_core import errors
+from ocr_core.services import SERVICES
 from workers import heartbeat
 from workers.celery_app import QUEUES, queue_depth
 from workers.jobs import RECENT_JOBS
@@ -21,6 +23,18 @@ PAGES = Path(__file__).resolve().parent / "static" / "console"
 @console.get("/console/")
 def index() -> Response:
     response = send_from_directory(PAGES, "index.html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@console.get("/console/services.json")
+def services() -> Response:
+    """Each service's path name and its own `configure` options: the values an option may take,
+    or the name of its type (bool, int, str, list). The Try page builds its controls from it."""
+    def spec(option) -> list | str:
+        return list(option) if isinstance(option, tuple) else option.__name__
+    response = jsonify({"services": {name: {"options": {k: spec(v) for k, v in service.options.items()}}
+                                     for name, service in SERVICES.items()}})
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -1,6 +1,9 @@
-"""A redis-server of our own, for `ocrq up` when no REDIS_URL is given, and for tests and benchmarks."""
+"""A redis-server of our own, for `ocrq up` when no REDIS_URL is given, and for tests and benchmarks;
+and the note by which other commands find a running `ocrq up` (its Redis, its API) in the same data folder."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -63,3 +66,57 @@ def start_redis(data_dir: Path, *, port: int = 0, appendonly: bool = True,
             time.sleep(0.02)
     proc.kill()
     raise RuntimeError(f"redis-server did not start on port {port}: {log.read_text()[-2000:]}")
+
+
+RUNNING_FILE = "ocrq-up.json"
+
+
+@dataclass(frozen=True)
+class Running:
+    """What a running `ocrq up` wrote into its data folder: its pid, the Redis it started (None when it was
+    given REDIS_URL: a URL with a password stays out of files) and its API's URL."""
+
+    pid: int
+    redis_url: str | None
+    api_url: str | None
+
+
+def write_running(data_dir: Path, *, redis_url: str | None, api_url: str | None) -> Path:
+    """Note this process as the `ocrq up` of `data_dir` (readable by its owner only, like the APPCODE beside it)."""
+    path = Path(data_dir) / RUNNING_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "redis_url": redis_url, "api_url": api_url}) + "\n")
+    tmp.chmod(0o600)
+    os.replace(tmp, path)
+    return path
+
+
+def remove_running(data_dir: Path) -> None:
+    """Take the note away, if it is this process's (another `ocrq up` may have replaced it)."""
+    path = Path(data_dir) / RUNNING_FILE
+    found = read_running(data_dir)
+    if found is not None and found.pid == os.getpid():
+        path.unlink(missing_ok=True)
+
+
+def read_running(data_dir: Path) -> Running | None:
+    """The `ocrq up` running in `data_dir`, or None: no note, an unreadable one, or one left by a process
+    that is gone (an `ocrq up` killed with SIGKILL cannot take its note away)."""
+    try:
+        note = json.loads((Path(data_dir) / RUNNING_FILE).read_text())
+        running = Running(int(note["pid"]), note.get("redis_url") or None, note.get("api_url") or None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return running if _alive(running.pid) else None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process, but there
+    return True

@@ -14,7 +14,7 @@ from api.apps import App
 from api.image_url import fetch_image
 from api.signature import authenticate_request
 from api.templates import with_definitions
-from api.wire import Body, callback_url_of, old_format_output, parse_body
+from api.wire import Body, callback_url_of, old_format_output, parse_request
 from ocr_core import SERVICES, check_configure, errors
 from ocr_core.steps.decode import decode_base64, probe_image
 from workers.callback_queue import callback_state
@@ -31,15 +31,18 @@ def authenticate() -> App:
     return authenticate_request(r.apps, r.redis, request)
 
 
-def load_image(value: str) -> bytes:
-    """The picture's bytes from a base64 string or an http(s) URL, its header checked (462 otherwise)."""
+def load_image(value: str | bytes) -> bytes:
+    """The picture's bytes from a base64 string, an http(s) URL or an upload's bytes, its header checked:
+    format, pixel bound, and the page bound of a PDF or multi-page TIFF (462 otherwise)."""
     settings = resources().settings
-    if value[:8].lower().startswith(("http://", "https://")):
+    if isinstance(value, bytes):
+        data = value
+    elif value[:8].lower().startswith(("http://", "https://")):
         data = fetch_image(value, max_bytes=settings.max_body_bytes, timeout=settings.fetch_timeout,
                            allow_networks=settings.fetch_allow_networks)
     else:
         data = decode_base64(value)
-    probe_image(data, settings.max_pixels)
+    probe_image(data, settings.max_pixels, settings.max_pages)
     return data
 
 
@@ -58,7 +61,7 @@ def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Bod
     if not decision.allowed:
         raise errors.Throttled(decision.retry_after, decision.limit, decision.reset, r.settings.throttle_status)
 
-    body = parse_body(request.get_data(cache=False))
+    body = parse_request(request.get_data(cache=False), request.headers.get("Content-Type"))
     queue = request.args.get("queue") or body.fields.get("queue") or INTERACTIVE
     if queue not in (INTERACTIVE, BULK):
         raise errors.InvalidOption(f"queue must be {INTERACTIVE} or {BULK}")
@@ -69,7 +72,7 @@ def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Bod
                                    "with `ocrq apps key APP_ID`")
     configures = [check_configure(service, sub.configure) for sub in body.submissions]
     configures = [with_definitions(app.app_id, service, c) for c in configures]  # ocr_template's templates
-    images = [load_image(sub.image) for sub in body.submissions]
+    images = [load_image(sub.image if sub.data is None else sub.data) for sub in body.submissions]
 
     ids = [g.request_id] + [new_request_id() for _ in body.submissions[1:]]
     key = request.headers.get("Idempotency-Key")

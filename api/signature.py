@@ -1,7 +1,8 @@
 """The gateway's second way to call: app key and secret, each request signed with HMAC (`X-Ca-Signature`).
 
 The string to sign is Alibaba Cloud API Gateway's: method, Accept, Content-MD5, Content-Type, Date, the
-headers listed in `X-Ca-Signature-Headers`, then the path and the sorted query and form parameters.
+headers listed in `X-Ca-Signature-Headers` (`name:value`, sorted by name), then the path and the sorted
+query and form parameters. The names are written as the client listed them; lower-cased also passes.
 """
 from __future__ import annotations
 
@@ -37,10 +38,23 @@ def path_and_parameters(path: str, params: Mapping[str, str]) -> str:
 
 def string_to_sign(method: str, headers: Mapping[str, str], signed: list[str], path: str,
                    params: Mapping[str, str]) -> str:
-    """What the client had to sign: `headers` looked up case-insensitively, `signed` the lowercase names listed."""
+    """What the client had to sign: `headers` looked up case-insensitively, `signed` the names of the
+    signed headers written as they appear in the string (sorted here by that spelling, as the SDKs'
+    PHP ksort and Java TreeMap sort them)."""
     lines = [method.upper()] + [headers.get(name) or "" for name in ("Accept", "Content-MD5", "Content-Type", "Date")]
     block = "".join(f"{name}:{headers.get(name) or ''}\n" for name in sorted(signed))
     return "\n".join(lines) + "\n" + block + path_and_parameters(path, params)
+
+
+def signed_names(listed: str) -> list[str]:
+    """The names in `X-Ca-Signature-Headers` as the client spelled them, each once (its first
+    spelling), without the signature's own headers."""
+    names: dict[str, str] = {}
+    for name in listed.split(","):
+        name = name.strip()
+        if name and name.lower() not in NOT_SIGNED:
+            names.setdefault(name.lower(), name)
+    return list(names.values())
 
 
 def sign(secret: str, text: str, method: str = "HmacSHA256") -> str:
@@ -65,9 +79,8 @@ def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App
     method = headers.get("X-Ca-Signature-Method", "HmacSHA256").strip()
     if method not in METHODS:
         raise errors.InvalidSignature(reason=f"unknown X-Ca-Signature-Method {method!r}: use HmacSHA256 or HmacSHA1"[:200])
-    signed = sorted({n.strip().lower() for n in headers.get("X-Ca-Signature-Headers", "").split(",") if n.strip()}
-                    - NOT_SIGNED)
-    missing = [n for n in MUST_SIGN if n not in signed]
+    signed = signed_names(headers.get("X-Ca-Signature-Headers", ""))
+    missing = [n for n in MUST_SIGN if n not in {name.lower() for name in signed}]
     if missing:
         raise errors.InvalidSignature(reason=f"X-Ca-Signature-Headers must list {', '.join(missing)}")
 
@@ -76,9 +89,15 @@ def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App
         # The gateway signs form parameters with the query's; the first value of a repeated key, as in the query.
         for k, v in parse_qsl(request.get_data().decode("latin-1"), keep_blank_values=True):
             params.setdefault(k, v)
+    # The names exactly as listed in X-Ca-Signature-Headers first: that is what the client says it
+    # signed, and how the reference's own PHP and Java SDKs sign (`X-Ca-Key:...`, the names as they
+    # send them). Then lower-cased, the form this README and earlier versions of this server use,
+    # so that clients written for it keep working. Each is one HMAC; the nonce is claimed once.
     expected = string_to_sign(request.method, headers, signed, request.path, params)
-    given = headers.get("X-Ca-Signature", "").strip()
-    if not hmac.compare_digest(given.encode(), sign(secret, expected, method).encode()):
+    lowered = string_to_sign(request.method, headers, [n.lower() for n in signed], request.path, params)
+    given = headers.get("X-Ca-Signature", "").strip().encode()
+    if not any(hmac.compare_digest(given, sign(secret, text, method).encode())
+               for text in dict.fromkeys((expected, lowered))):
         raise errors.InvalidSignature(expected)
 
     md5 = headers.get("Content-MD5")

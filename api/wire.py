@@ -1,14 +1,22 @@
 """Request bodies of both wire formats turned into submissions, and results back into each format's answer.
 
-A body with an `inputs` key is the old format, any other the new one (the reference's rule).
+A body with an `inputs` key is the old format, any other the new one (the reference's rule). A body
+that really is `multipart/form-data` (its Content-Type says so with a boundary, and it parses as such)
+is an upload: the file part `image` (raw bytes), and optional `configure` (JSON text), `callback_url`
+and `queue`; any other body is read as JSON whatever its Content-Type says.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import MultiPartParser
+from werkzeug.http import parse_options_header
 
 from ocr_core import errors
 
@@ -16,6 +24,7 @@ MAX_CALLBACK_URL = 2048  # characters; what browsers and most servers take in a 
 # The old format's dataType codes.
 BOOL, INT32, INT64, FLOAT, DOUBLE, STRING, DATETIME = 1, 10, 20, 30, 40, 50, 60
 _INT_RANGE = {INT32: 2**31, INT64: 2**63}
+MAX_FORM_PARTS = 100  # an upload has four named parts; more is not a client of this API
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,7 @@ class Submission:
     image: str          # base64 or an http(s) URL, as sent
     configure: dict
     config_str: str     # the configure as the client sent it, echoed back by several services
+    data: bytes | None = None  # the picture's bytes themselves, uploaded as a multipart file part
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,58 @@ class Body:
     submissions: list[Submission]
     old_format: bool
     fields: dict        # other top-level keys of the body (queue, callback_url, ...)
+
+
+def parse_request(raw: bytes, content_type: str | None) -> Body:
+    """A request's body as its Content-Type and content say: a multipart upload, else JSON (`parse_body`)."""
+    mimetype, options = parse_options_header(content_type or "")
+    boundary = options.get("boundary")
+    if mimetype == "multipart/form-data" and boundary:
+        parts = _multipart_parts(raw, boundary)
+        if parts is not None:
+            return _multipart_body(*parts)
+    return parse_body(raw)
+
+
+def _multipart_parts(raw: bytes, boundary: str):
+    """(form fields, file parts) of a multipart body, or None when it does not parse as one."""
+    parser = MultiPartParser(stream_factory=lambda *_, **__: io.BytesIO(), max_form_memory_size=len(raw) + 1,
+                             max_form_parts=MAX_FORM_PARTS)
+    try:
+        form, files = parser.parse(io.BytesIO(raw), boundary.encode("ascii"), len(raw))
+    except RequestEntityTooLarge:
+        raise errors.PayloadTooLarge() from None
+    except (ValueError, UnicodeError):
+        return None
+    if not form and not files:
+        return None
+    return form, files
+
+
+def _multipart_body(form, files) -> Body:
+    def text(name: str) -> str | None:
+        if name in files:
+            value = files[name].stream.getvalue()
+            try:
+                return value.decode("utf-8")
+            except UnicodeDecodeError:
+                if name == "configure":
+                    raise errors.ConfigParseError("(not UTF-8 text)") from None
+                return value.decode("utf-8", "replace")
+        return form.get(name)
+
+    fields = {k: form.get(k) for k in form if k not in ("image", "configure")}
+    fields.update({k: text(k) for k in files if k not in ("image", "configure")})
+    if "image" in files:
+        image, data = "", files["image"].stream.getvalue()
+    elif "image" in form:
+        # A text part: base64 or an http(s) URL, as the JSON body's `image`.
+        image, data = form["image"], None
+    else:
+        raise errors.MissingImageKey()
+    config_str = text("configure") or ""
+    configure = parse_config_str(config_str) if config_str.strip() else {}
+    return Body([Submission(image, configure, config_str, data)], False, fields)
 
 
 def parse_body(raw: bytes) -> Body:

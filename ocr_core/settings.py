@@ -27,6 +27,7 @@ class Settings:
     lang: str = field(default="chi_sim", metadata={"doc": "Tesseract languages for text (chi_sim reads Latin lines too; +eng doubled the error rate)"})
     engine: str = field(default="", metadata={"doc": "pipeline for every service unless a request names one: tesseract, ppocr or mixed; unset: each service's default"})
     max_pixels: int = field(default=40_000_000, metadata={"doc": "largest picture accepted, in pixels, checked from the header (462 past it)"})
+    max_pages: int = field(default=50, metadata={"doc": "most pages of a PDF or multi-page TIFF, counted from its header at submission (462 past it); each page is answered apart"})
     # HTTP front
     host: str = field(default="127.0.0.1", metadata={"doc": "address the API listens on"})
     port: int = field(default=8080, metadata={"doc": "port the API listens on"})

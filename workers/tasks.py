@@ -103,7 +103,9 @@ def _run(self, request_id: str) -> None:
         _end(store, request_id, job.service, job.created_at, AlgorithmGaveUp(str(job.attempts - 1)))
         return
     try:
-        result = {**ocr_core.recognize(job.service, image, job.configure), "request_id": request_id, "success": True}
+        # Past the soft limit, a document of several pages keeps the pages it read (the others answer 464).
+        result = {**ocr_core.recognize(job.service, image, job.configure, time_up=(SoftTimeLimitExceeded,)),
+                  "request_id": request_id, "success": True}
     except Exception as exc:
         _end(store, request_id, job.service, job.created_at, _as_service_error(exc, request_id))
     else:

@@ -3,7 +3,7 @@ tight ink box, and wrap a paragraph to a width the way Chinese typesetting does.
 from __future__ import annotations
 
 import re
-import subprocess
+import subprocess  # noqa: F401  (tests replace subprocess.run to play a machine without fc-list)
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,13 +11,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from bench.synth.fonts import FontNotFoundError, fontconfig
 from bench.synth.truth import LineTruth
 
 FAMILIES = ("sans", "serif")
-
-
-class FontNotFoundError(RuntimeError):
-    """No font that covers Chinese is installed (fontconfig finds none)."""
 
 
 @dataclass(frozen=True)
@@ -33,14 +30,12 @@ _SERIF = re.compile(r"serif|ming|song|宋|明", re.IGNORECASE)
 
 @lru_cache(maxsize=1)
 def chinese_faces() -> tuple[FontFace, ...]:
-    """Every installed face that fontconfig says covers Chinese, in a stable order."""
+    """Every installed face that fontconfig says covers Chinese, in a stable order
+    (looked up as bench.synth.fonts looks up the others, by fontconfig)."""
     try:
-        out = subprocess.run(
-            ["fc-list", "--format", "%{file}|%{index}|%{family[0]}|%{style[0]}\n", ":lang=zh"],
-            capture_output=True, text=True, check=True, timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise FontNotFoundError(f"cannot list fonts with fc-list ({exc}); install fontconfig and fonts-noto-cjk") from exc
+        out = fontconfig("fc-list", "--format", "%{file}|%{index}|%{family[0]}|%{style[0]}\n", ":lang=zh")
+    except FontNotFoundError as exc:
+        raise FontNotFoundError(f"{exc} and fonts-noto-cjk") from exc
     faces = set()
     for row in out.splitlines():
         parts = row.split("|")

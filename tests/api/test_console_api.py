@@ -69,7 +69,7 @@ def test_the_console_is_served_whole_and_offline(client):
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     assert 'src="/console/main.js"' in html and "http://" not in html and "https://" not in html
-    for name in ("main.js", "api.js", "boxes.js", "try.js", "designer.js", "jobs.js", "console.css"):
+    for name in ("main.js", "api.js", "boxes.js", "i18n.js", "try.js", "designer.js", "jobs.js", "console.css"):
         r = client.get(f"/console/{name}")
         text = r.get_data(as_text=True)
         assert r.status_code == 200, name
@@ -77,6 +77,18 @@ def test_the_console_is_served_whole_and_offline(client):
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text, name
     assert client.get("/console/../app.py").status_code == 400
     assert client.get("/console/%2e%2e/app.py").status_code == 400
+
+
+def test_the_services_and_their_options_are_listed_for_the_try_page(client):
+    from ocr_core.services import SERVICES
+    services = client.get("/console/services.json").json["services"]
+    assert list(services) == list(SERVICES)
+    assert services["ocr_idcard"]["options"] == {"side": ["face", "back"]}
+    assert services["ocr_table_parse"]["options"] == {
+        "format": ["html", "json", "xlsx", "csv", "markdown"], "finance": "bool", "dir_assure": "bool", "line_less": "bool"}
+    assert services["ocr_general"]["options"] == {"min_size": "int", "output_prob": "bool"}
+    assert services["ocr_template"]["options"] == {"template_id": "str", "template_list": "list"}
+    assert client.get("/console/services.json").headers["Cache-Control"] == "no-cache"
 
 
 def test_recent_jobs_are_bounded():

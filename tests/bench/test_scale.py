@@ -26,10 +26,11 @@ def test_scale_bench_prints_the_table_and_the_ingest_line_and_draws_the_plot(tmp
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert re.search(r"cpu count \d+, usable \d+", out)
+    # The table: its header, then one row per W of three figures (direct, system, their ratio).
+    assert re.search(r"^\s*W\s+direct img/s\s+system img/s\s+ratio\b", out, re.M), out
     row = re.search(r"^\s*1\s+(\d+\.\d\d)\s+(\d+\.\d\d)\s+(\d+\.\d\d)\s*$", out, re.M)
     assert row, out
-    direct, system, ratio = map(float, row.groups())
-    assert direct > 0 and system > 0 and ratio == pytest.approx(system / direct, abs=0.01)
+    direct, system, _ = row.groups()
     ingest = re.search(r"`ocrq ingest` of 4 files, W=1: (\d+\.\d\d) files/s .* direct (\d+\.\d\d) img/s "
                        r"on the same files, ratio (\d+\.\d\d)", out)
     assert ingest, out
@@ -40,7 +41,7 @@ def test_scale_bench_prints_the_table_and_the_ingest_line_and_draws_the_plot(tmp
     assert len(root.findall(f"{SVG}polyline")) == 2
     assert len(root.findall(f"{SVG}circle")) == 2  # one W, two series
     texts = [t.text for t in root.iter(SVG + "text")]
-    assert f"{direct:.2f}" in texts and f"{system:.2f}" in texts
+    assert direct in texts and system in texts     # the plot shows the table's figures
 
 
 def test_plot_has_a_point_per_worker_count_and_series_and_escapes_its_title():

@@ -3,7 +3,12 @@ server, a real worker and Redis: a template drawn with the mouse reads a filled 
 `ocr_template`; a service tried from the console shows its boxes; the jobs page lists the job."""
 from __future__ import annotations
 
+import csv
+import difflib
+import io
+import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -11,9 +16,11 @@ import cv2
 import numpy as np
 import pytest
 import requests
+from openpyxl import load_workbook
 from playwright.sync_api import sync_playwright
 
-from bench.synth.documents import filled_form
+from bench.synth import text_page
+from bench.synth.documents import filled_form, table_page
 from bench.synth.documents.form import blank_form
 from bench.synth.documents.idcard import id_card
 from tests.servers import b64, free_port
@@ -45,17 +52,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, live_api, appcode):
-    """A console page, signed in with a fresh app's APPCODE."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1150}, base_url=live_api)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+def _context(browser, live_api, locale: str = "en-US"):
+    return browser.new_context(viewport={"width": 1500, "height": 1150}, base_url=live_api, locale=locale,
+                               accept_downloads=True)
+
+
+def _sign_in(page, appcode: str) -> None:
     page.goto("/console")
     page.fill("#appcode", appcode)
     page.click("#sign-in")
     page.wait_for_selector("#page-try:not([hidden])")
+
+
+@pytest.fixture()
+def page(browser, live_api, appcode):
+    """A console page in a browser that prefers English, signed in with a fresh app's APPCODE."""
+    context = _context(browser, live_api)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _sign_in(page, appcode)
     yield page
     context.close()
     assert errors == [], errors
@@ -297,3 +313,266 @@ def test_boxes_and_column_boundaries_are_moved_and_resized_with_the_mouse(page, 
     assert _near(moved["box"], [50, 396, 1120, 224]), moved
     assert [c["label"] for c in moved["columns"]] == ["name", "spec", "price"]
     assert _near([v for c in moved["columns"] for v in (c["x0"], c["x1"])], [50, 390, 390, 890, 890, 1170]), moved
+
+
+# --- languages, files of several pages, table downloads, refused files --------------------------
+
+# The reference's names of the services (its list of 印刷文字识别-... products and its API pages).
+REFERENCE_NAMES = {
+    "ocr_idcard": "身份证识别", "ocr_driver_license": "驾驶证识别", "ocr_vehicle_license": "行驶证识别",
+    "ocr_passport": "护照识别", "ocr_business_license": "营业执照识别", "ocr_bank_card": "银行卡识别",
+    "ocr_business_card": "名片识别", "ocr_plate": "车牌识别", "ocr_vin": "vin码识别", "ocr_train_ticket": "火车票识别",
+    "ocr_official_seal": "公章识别", "ocr_taxi_invoice": "出租车机打发票识别", "ocr_household_register": "户口页识别",
+    "ocr_general": "通用文字识别", "ocr_table_parse": "表格识别", "ocr_template": "自定义模板识别",
+}
+# Latin words a Chinese page may show: names of the API, of formats and of the services' paths.
+LATIN_ALLOWED = {"ocrq", "APPCODE", "JSON", "json", "configure", "apps", "create", "English", "PDF", "xlsx", "csv",
+                 "html", "markdown", "Excel", "vin", "KB", "ID", "png", "multi_crop", "min_size", "output_prob", "finance",
+                 "dir_assure", "line_less"}
+
+VISIBLE_TEXT = """() => {
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest("code, pre, select, svg, textarea") || !el.checkVisibility() || !n.textContent.trim()) continue;
+    texts.push(n.textContent.trim());
+  }
+  for (const el of document.querySelectorAll("[title], [placeholder]")) {
+    if (el.checkVisibility()) texts.push(el.getAttribute("title") || "", el.getAttribute("placeholder") || "");
+  }
+  for (const s of document.querySelectorAll("select")) {
+    if (s.checkVisibility() && s.selectedOptions[0]) texts.push(s.selectedOptions[0].textContent);
+  }
+  return texts.filter(Boolean);
+}"""
+
+
+def _untranslated(page) -> list[str]:
+    """Visible Latin words of a Chinese page that are not names (of the API, formats, services)."""
+    words = []
+    for text in page.evaluate(VISIBLE_TEXT):
+        for word in re.findall(r"[A-Za-z][A-Za-z_]+", text):
+            if word not in LATIN_ALLOWED and not word.startswith("ocr_") and not re.fullmatch(r"field\d+", word):
+                words.append(f"{word!r} in {text!r}")
+    return words
+
+
+def _chinese(page) -> list[str]:
+    """Visible Chinese of an English page, but for the switch's own 中文 and the example name."""
+    return [t for t in page.evaluate(VISIBLE_TEXT) if re.search(r"[\u4e00-\u9fff]", t) and t not in ("中文", "物资入库单")]
+
+
+def _wait_answer(page, timeout: float = 90_000) -> None:
+    page.wait_for_function("() => !document.getElementById('try-run').disabled && "
+                           "document.getElementById('try-json').textContent !== ''", timeout=timeout)
+
+
+def test_the_console_speaks_chinese_to_a_chinese_browser_and_english_once_switched(browser, live_api, appcode,
+                                                                                   page_png, shots):
+    context = _context(browser, live_api, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto("/console")
+    assert page.evaluate("navigator.languages")[0] == "zh-CN"
+    assert page.inner_text("#sign-in") == "登录" and page.title() == "ocrq 控制台"
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.get_attribute("#lang-zh", "aria-pressed") == "true"
+    assert _untranslated(page) == []
+
+    # One dictionary per language, with the same words; every marked element has its word in both.
+    en, zh = page.evaluate("import('/console/i18n.js').then(m => [Object.keys(m.DICTIONARIES.en), "
+                           "Object.keys(m.DICTIONARIES.zh)])")
+    assert sorted(en) == sorted(zh)
+    marked = page.evaluate("""() => [...document.querySelectorAll('[data-i18n],[data-i18n-html],[data-i18n-title],'
+      + '[data-i18n-placeholder]')].flatMap(e => [e.dataset.i18n, e.dataset.i18nHtml, e.dataset.i18nTitle,
+      e.dataset.i18nPlaceholder]).filter(Boolean)""")
+    assert marked and set(marked) <= set(en), set(marked) - set(en)
+
+    page.fill("#appcode", appcode)
+    page.click("#sign-in")
+    page.wait_for_selector("#page-try:not([hidden])")
+    assert page.inner_text("#tabs").split() == ["试用服务", "模板", "任务"]
+    options = page.eval_on_selector("#try-service", "s => Object.fromEntries([...s.options].map(o => [o.value, o.textContent]))")
+    for service, name in REFERENCE_NAMES.items():
+        assert options[service] == f"{name}（{service}）", options[service]
+    assert options["ocr_sdt"].startswith("自定义模板识别")
+
+    # A picture tried in Chinese: the options, the answer's line and the jobs page too.
+    page.select_option("#try-service", "ocr_table_parse")
+    assert page.inner_text("#try-options label:has(#try-format) span") == "输出格式"
+    page.select_option("#try-service", "ocr_general")
+    page.set_input_files("#try-file", files=[{"name": "page.png", "mimeType": "image/png", "buffer": page_png}])
+    page.click("#try-run")
+    page.wait_for_function("() => /个框/.test(document.getElementById('try-info').textContent)", timeout=90_000)
+    assert _untranslated(page) == []
+    page.click("#tabs button[data-page=designer]")
+    page.set_input_files("#dz-file", files=[{"name": "blank.png", "mimeType": "image/png", "buffer": page_png}])
+    page.wait_for_function("() => document.getElementById('dz-canvas').width > 0")
+    page.click("#dz-mode-field")
+    _drag(page, [100, 100, 300, 60])
+    assert page.inner_text("#dz-items .kind") == "字段" and page.inner_text("#dz-state") == "有未保存的修改"
+    assert _untranslated(page) == []
+    page.click("#tabs button[data-page=jobs]")
+    row = page.locator("#jobs-table tr.job", has_text="ocr_general").first
+    row.wait_for()
+    assert "通用文字识别（ocr_general）" in row.inner_text() and "成功" in row.inner_text()
+    assert "交互队列" in page.inner_text("#jobs-status")
+    assert _untranslated(page) == []
+    _screenshot(page, shots / "console-jobs-zh.png")
+
+    # The switch: English at once, what JavaScript wrote included, and kept on reload.
+    page.click("#lang-en")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("#tabs").split() == ["Try", "a", "service", "Templates", "Jobs"]
+    assert "General text (ocr_general)" in row.inner_text() and "succeeded" in row.inner_text()
+    assert "interactive queue" in page.inner_text("#jobs-status")
+    assert _chinese(page) == []
+    page.click("#tabs button[data-page=designer]")
+    assert page.inner_text("#dz-items .kind") == "field" and page.inner_text("#dz-state") == "unsaved changes"
+    assert _chinese(page) == []
+    page.reload()
+    page.wait_for_selector("#page-designer:not([hidden])")
+    assert page.inner_text("#tabs button[data-page=try]") == "Try a service"
+    assert page.get_attribute("#lang-en", "aria-pressed") == "true"
+    page.click("#tabs button[data-page=try]")
+    assert page.eval_on_selector("#try-service", "s => s.selectedOptions[0].textContent") == "General text (ocr_general)"
+    assert _chinese(page) == []
+    page.click("#lang-zh")
+    assert page.inner_text("#try-run") == "识别"
+    context.close()
+    assert errors == [], errors
+
+
+def _two_page_pdf(*pages: np.ndarray) -> bytes:
+    from PIL import Image
+    first, *rest = [Image.fromarray(cv2.cvtColor(p, cv2.COLOR_BGR2RGB)) for p in pages]
+    buffer = io.BytesIO()
+    first.save(buffer, "PDF", resolution=150, save_all=True, append_images=rest)
+    return buffer.getvalue()
+
+
+def test_an_answer_of_several_pages_is_shown_page_by_page(page):
+    """The shape of a file of several pages, rendered (the API's answer stood in for by page.route):
+    a picker, the JSON of each page, a failed page's code, boxes only over the page the picture shows."""
+    answer = {"request_id": "20260101000000_" + "0" * 32, "success": True, "pages": [
+        {"success": True, "ret": [{"word": "第一页", "rect": {"left": 10, "top": 10, "width": 80, "height": 20}}]},
+        {"success": False, "error_code": 464, "error_msg": "algorithm failure"},
+        {"success": True, "ret": [{"word": "第三页", "rect": {"left": 20, "top": 40, "width": 80, "height": 20}}]}]}
+    page.route("**/api/predict/ocr_general", lambda route: route.fulfill(json=answer))
+    picture = np.full((200, 300, 3), 255, np.uint8)
+    page.set_input_files("#try-file", files=[{"name": "three.png", "mimeType": "image/png", "buffer": _png(picture)}])
+    page.click("#try-run")
+    page.wait_for_selector("#try-pages:not([hidden])")
+    buttons = page.locator("#try-page-list button")
+    assert buttons.count() == 3 and page.locator("#try-page-list button.failed").count() == 1
+    assert "3 pages, 1 failed" in page.inner_text("#try-info")
+    assert json.loads(page.inner_text("#try-json")) == answer["pages"][0]
+    assert page.locator("#try-boxes polygon").count() == 1 and page.is_visible("#try-stage")
+    buttons.nth(1).click()
+    assert json.loads(page.inner_text("#try-json"))["error_code"] == 464
+    assert page.inner_text("#try-page-info") == "page 2: 464: algorithm failure"
+    assert page.locator("#try-boxes polygon").count() == 0 and not page.is_visible("#try-stage")
+    buttons.nth(2).click()
+    assert "第三页" in page.inner_text("#try-json") and page.inner_text("#try-page-info") == "page 3 of 3: 1 boxes"
+    assert not page.is_visible("#try-downloads")
+
+
+def test_a_pdf_of_two_pages_sent_from_the_try_page_is_answered_page_by_page(page, shots):
+    samples = [text_page(21, n_lines=3), text_page(22, n_lines=3)]
+    pdf = _two_page_pdf(*(s.image for s in samples))
+    page.set_input_files("#try-file", files=[{"name": "two.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.wait_for_selector("#try-no-preview:not([hidden])")        # a PDF is not drawn: no picture
+    assert "PDF" in page.inner_text("#try-no-preview") and not page.is_visible("#try-stage")
+    page.click("#try-run")
+    page.wait_for_selector("#try-pages:not([hidden])", timeout=120_000)
+    assert page.locator("#try-page-list button").count() == 2
+    assert page.locator("#try-page-list button.failed").count() == 0
+    read = []
+    for n in range(2):
+        page.locator("#try-page-list button").nth(n).click()
+        shown = json.loads(page.inner_text("#try-json"))
+        assert "error_code" not in shown and "request_id" not in shown   # the page's answer, as the service gives it
+        read.append("".join(w["word"] for w in shown["ret"]))
+    for got, sample in zip(read, samples):
+        truth = "".join(line.text for line in sample.lines)
+        assert difflib.SequenceMatcher(None, got, truth).ratio() > 0.8, (got, truth)
+    assert not page.is_visible("#try-stage")
+    _screenshot(page, shots / "console-try-pdf.png")
+
+
+def test_a_table_answer_is_downloaded_as_xlsx_and_csv(page, live_api, appcode, tmp_path, shots):
+    sample = table_page(1)
+    page.select_option("#try-service", "ocr_table_parse")
+    assert page.input_value("#try-format") == "json"
+    page.set_input_files("#try-file", files=[{"name": "table.png", "mimeType": "image/png",
+                                              "buffer": sample.encode("png")}])
+    page.click("#try-run")
+    page.wait_for_selector("#try-downloads:not([hidden])", timeout=90_000)
+    tables = json.loads(page.inner_text("#try-json"))["tables"]
+    _screenshot(page, shots / "console-try-table.png")
+
+    with page.expect_download(timeout=90_000) as download:   # asked again of the API in format xlsx
+        page.click("#try-download-xlsx")
+    assert download.value.suggested_filename == "table.xlsx"
+    path = tmp_path / "table.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path)["table0"]
+    first = tables[0][0][0]
+    assert sheet.cell(first["sy"] + 1, first["sx"] + 1).value == "\n".join(first["text"])
+    assert [[sheet.cell(c["sy"] + 1, c["sx"] + 1).value or "" for c in row] for row in tables[0]] == \
+        [["\n".join(c["text"]) for c in row] for row in tables[0]]
+
+    with page.expect_download() as download:                 # made in the page from the json answer
+        page.click("#try-download-csv")
+    assert download.value.suggested_filename == "table.csv"
+    path = tmp_path / "table.csv"
+    download.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")                  # so that Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(data[3:].decode())))
+    assert rows[first["sy"]][first["sx"]] == " ".join(first["text"])
+    # As the API's own csv writes it.
+    r = requests.post(f"{live_api}/api/predict/ocr_table_parse", headers={"Authorization": f"APPCODE {appcode}"},
+                      json={"image": b64(sample.encode("png")), "configure": {"format": "csv"}}, timeout=120)
+    assert r.status_code == 200 and data[3:].decode() == r.json()["tables"]
+
+
+def test_a_refused_file_is_let_go_and_the_previous_picture_never_sent_again(page, page_png):
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data_json["image"]) if "/api/predict/" in r.url else None)
+    page.set_input_files("#try-file", files=[{"name": "page.png", "mimeType": "image/png", "buffer": page_png}])
+    page.click("#try-run")
+    _wait_answer(page)
+    assert sent == [b64(page_png)]
+
+    # A file the browser cannot read: refused at once, the picture before it let go.
+    page.set_input_files("#try-file", files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    page.wait_for_selector("#try-error:not([hidden])")
+    assert page.inner_text("#try-error").startswith("notes.png: the browser cannot read this file")
+    assert page.is_disabled("#try-run") and not page.is_visible("#try-stage")
+    assert page.inner_text("#try-json") == "" and page.get_attribute("#try-image", "src") is None
+    page.click("#try-run", force=True)
+    page.wait_for_timeout(300)
+    assert len(sent) == 1
+
+    # A file the API refuses (a PDF that is not one): its error shown, the file let go.
+    broken = b"%PDF-1.4\n" + bytes(range(256)) * 4
+    page.set_input_files("#try-file", files=[{"name": "broken.pdf", "mimeType": "application/pdf", "buffer": broken}])
+    page.wait_for_function("() => !document.getElementById('try-run').disabled")
+    assert page.is_hidden("#try-error")
+    page.click("#try-run")
+    page.wait_for_selector("#try-error:not([hidden])", timeout=90_000)
+    assert page.inner_text("#try-error").startswith("462: ")
+    assert "choose another" in page.inner_text("#try-error")
+    assert json.loads(page.inner_text("#try-json"))["error_code"] == 462
+    assert page.is_disabled("#try-run") and page.input_value("#try-file") == ""
+    page.click("#try-run", force=True)
+    page.wait_for_timeout(300)
+    assert len(sent) == 2 and sent[1] == b64(broken)
+    # The next good file is sent, and only it.
+    page.set_input_files("#try-file", files=[{"name": "page.png", "mimeType": "image/png", "buffer": page_png}])
+    page.click("#try-run")
+    _wait_answer(page)
+    assert len(sent) == 3 and sent[2] == b64(page_png) and page.is_hidden("#try-error")

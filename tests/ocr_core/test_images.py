@@ -5,12 +5,11 @@ import base64
 import io
 import random
 import struct
-import time
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile, features
 
 from ocr_core.errors import (
     Base64IllegalCharacters,
@@ -73,12 +72,10 @@ def test_base64_round_trip_and_mime_line_breaks():
     assert decode_base64(" \t" + mime + "\n") == data
 
 
-def test_base64_ten_mebibytes_is_fast():
+def test_base64_ten_mebibytes_with_line_breaks():
     data = random.Random(1).randbytes(7 * 1024 * 1024)
     text = base64.encodebytes(data).decode()  # ~9.5 MiB with line breaks
-    started = time.perf_counter()
     assert decode_base64(text) == data
-    assert time.perf_counter() - started < 2.0
 
 
 @pytest.mark.parametrize("value", ["", "   ", "\r\n\t "])
@@ -144,11 +141,17 @@ FORMATS = {
     "TIFF": (lambda: encode(solid(), "TIFF"), "TIFF", RED),
     "TIFF deflate": (lambda: encode(solid(), "TIFF", compression="tiff_adobe_deflate"), "TIFF", RED),
     "GIF": (lambda: encode(solid().convert("P"), "GIF"), "GIF", RED),
+    "WebP lossless": (lambda: encode(solid(), "WEBP", lossless=True), "WEBP", RED),
+    "WebP lossy": (lambda: encode(solid(), "WEBP", quality=95), "WEBP", RED),
+    "HEIC": (lambda: encode(solid(), "HEIF", quality=95), "HEIF", RED),
+    "AVIF": (lambda: encode(solid(), "AVIF", quality=95), "AVIF", RED),
 }
 
 
 @pytest.mark.parametrize("name", FORMATS)
 def test_every_accepted_format_decodes(name):
+    if name == "AVIF" and not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF")
     make, fmt, rgb = FORMATS[name]
     data = make()
     assert probe_image(data) == ImageInfo(fmt, 40, 30, 1)
@@ -169,14 +172,13 @@ def test_format_comes_from_content_not_name():
 
 
 @pytest.mark.parametrize("data", [
-    encode(solid(), "WEBP"),
     encode(solid(), "ICO"),
     encode(solid(), "PCX"),
     encode(solid(), "DIB"),
     encode(solid("F", 0.5), "PPM"),  # PFM ("Pf"), read by Pillow's PPM plugin
-    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
+    b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",  # a PDF header and nothing after it
     b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
-], ids=["webp", "ico", "pcx", "dib", "pfm", "pdf", "eps"])
+], ids=["ico", "pcx", "dib", "pfm", "broken pdf", "eps"])
 def test_formats_outside_the_contract_are_refused(data):
     with pytest.raises(ImageDecodeFailed) as err:
         decode_image(data)
@@ -286,9 +288,14 @@ def huge_png() -> bytes:
     return png_bomb(50_000, 50_000, 1)  # 2.5 Gpx: 312 MB as bits, 7.5 GB as BGR
 
 
-def test_pixel_bound_refused_before_decoding(huge_png):
+@pytest.fixture()
+def no_decoding(monkeypatch):
+    """Pillow decodes a picture's pixels in ImageFile.load: a test with this fixture fails if it is called."""
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail(f"{self.format} {self.size} decoded"))
+
+
+def test_pixel_bound_refused_before_decoding(huge_png, no_decoding):
     assert len(huge_png) < 2_000_000
-    started = time.perf_counter()
     for call in (probe_image, decode_image, decode_pages):
         with pytest.raises(ImageTooLarge) as err:
             call(huge_png)
@@ -298,16 +305,13 @@ def test_pixel_bound_refused_before_decoding(huge_png):
     with pytest.raises(ImageTooLarge) as err:
         decode_image(huge_png, max_pixels=10**10)
     assert err.value.error_msg == "Invalid Input - image data error - image too large: 2500000000 pixels"
-    assert time.perf_counter() - started < 1.0
 
 
-def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch):
+def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch, no_decoding):
     bomb = png_bomb(8000, 8000, 8)  # 64 Mpx: under Pillow's guard, over our default 40 Mpx
     monkeypatch.setattr(decode_step, "get_settings", lambda: Settings())
-    started = time.perf_counter()
     with pytest.raises(ImageTooLarge) as err:
         decode_image(bomb)
-    assert time.perf_counter() - started < 0.5
     assert err.value.error_msg == "Invalid Input - image data error - image too large: 8000x8000"
 
 
@@ -421,6 +425,9 @@ def fuzz_inputs(count: int) -> list[bytes]:
         encode(noise, "JPEG2000"), encode(noise, "JPEG2000", no_jp2=True), encode(noise, "PPM"),
         encode(noise.convert("P"), "GIF"), encode(noise.convert("1"), "PPM"),
         multipage_tiff(noise, noise.convert("L")),
+        encode(noise, "WEBP"), encode(noise, "WEBP", lossless=True), encode(noise, "HEIF"),
+        *([encode(noise, "AVIF")] if features.check("avif") else []),
+        pdf(noise, noise.convert("L")),
     ]
     inputs = []
     for i in range(count):
@@ -444,8 +451,7 @@ def fuzz_inputs(count: int) -> list[bytes]:
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's notes on corrupt TIFF tags
 def test_hostile_inputs_only_raise_service_errors():
-    started = time.perf_counter()
-    for data in fuzz_inputs(300):
+    for data in fuzz_inputs(450):
         for call in (decode_image, decode_pages):
             try:
                 result = call(data, max_pixels=4_000_000)
@@ -453,4 +459,205 @@ def test_hostile_inputs_only_raise_service_errors():
                 continue
             arrays = result if isinstance(result, list) else [result]
             assert all(a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3 for a in arrays)
-    assert time.perf_counter() - started < 60
+
+
+# -- WebP, HEIC, AVIF: the same bounds ------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["WEBP", "HEIF", "AVIF"])
+def test_new_formats_bounded_from_the_header(fmt, monkeypatch):
+    if fmt == "AVIF" and not features.check("avif"):
+        pytest.skip("this Pillow has no AVIF")
+    data = encode(Image.new("RGB", (100, 50), RED), fmt)
+    assert probe_image(data, max_pixels=5000).format == fmt
+    loads = []
+    plugin = type(Image.open(io.BytesIO(data)))  # WebPImageFile, HeifImageFile, AvifImageFile
+    real_load = plugin.load
+    monkeypatch.setattr(plugin, "load", lambda self: loads.append(1) or real_load(self))
+    assert decode_image(data).shape == (50, 100, 3) and loads  # (the spy sees a decode)
+    loads.clear()
+    for call in (probe_image, decode_image, decode_pages):
+        with pytest.raises(ImageTooLarge, match="image too large: 100x50$"):
+            call(data, max_pixels=4999)
+    assert not loads  # refused before any pixel was decoded
+
+
+def test_heic_of_two_pictures_gives_its_primary_one():
+    import pillow_heif
+    heif = pillow_heif.from_pillow(Image.new("RGB", (40, 30), RED))
+    heif.add_from_pillow(Image.new("RGB", (20, 20), (0, 0, 255)))  # a second top-level picture
+    out = io.BytesIO()
+    heif.save(out, quality=95)
+    info = probe_image(out.getvalue())
+    assert (info.format, info.width, info.height, info.pages) == ("HEIF", 40, 30, 1)
+    assert_color(decode_image(out.getvalue()), RED)
+
+
+def test_animated_webp_gives_its_first_frame():
+    frames = [Image.new("RGB", (16, 16), c) for c in ((255, 0, 0), (0, 0, 255))]
+    data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    info = probe_image(data)
+    assert info.frames == 2 and info.pages == 1
+    (page,) = decode_pages(data)
+    assert_color(page, (255, 0, 0), tolerance=2)
+
+
+@pytest.mark.parametrize("fmt", ["WEBP", "HEIF"])
+def test_broken_webp_and_heic_answer_462(fmt):
+    data = encode(Image.fromarray(np.random.default_rng(5).integers(0, 255, (64, 64, 3), dtype=np.uint8)), fmt)
+    for cut in (12, len(data) // 2):
+        with pytest.raises(ImageDecodeFailed):
+            decode_image(data[:cut])
+
+
+# -- pages: PDF, multi-page TIFF, the page bound --------------------------------------
+
+def pdf(*pages: Image.Image, resolution: float = 200.0) -> bytes:
+    """A PDF of pictures (as a scanner writes one), each page sized so that 200 dpi gives the picture back."""
+    return encode(pages[0], "PDF", save_all=True, append_images=list(pages[1:]), resolution=resolution)
+
+
+def pixel_tiff(pages: int) -> bytes:
+    """A TIFF of `pages` one-pixel grey pages, written IFD by IFD (Pillow would take minutes for 60 000)."""
+    entries = ((256, 1), (257, 1), (258, 8), (259, 1), (262, 1), (273, None), (278, 1), (279, 1))
+    ifd_size = 2 + len(entries) * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    for index in range(pages):
+        pixel = len(out) + ifd_size
+        out += struct.pack("<H", len(entries))
+        for tag, value in entries:
+            out += (struct.pack("<HHII", tag, 4, 1, pixel) if value is None else struct.pack("<HHIHH", tag, 3, 1, value, 0))
+        out += struct.pack("<I", 0 if index == pages - 1 else pixel + 1)
+        out.append(index * 37 % 256)
+    return bytes(out)
+
+
+def test_pdf_pages_rendered_at_200_dpi():
+    colors = [(255, 0, 0), (0, 0, 255)]
+    data = pdf(Image.new("RGB", (400, 300), colors[0]), Image.new("RGB", (200, 500), colors[1]))
+    assert probe_image(data) == ImageInfo("PDF", 400, 300, 2)
+    assert probe_image(data).pages == 2
+    pages = decode_pages(data)
+    assert [p.shape for p in pages] == [(300, 400, 3), (500, 200, 3)]
+    assert all(p.dtype == np.uint8 and p.flags.c_contiguous for p in pages)
+    for page, color in zip(pages, colors):
+        assert_color(page, color, tolerance=2)
+    assert_color(decode_image(data), colors[0], tolerance=2)  # the first page
+    # A page of 72 dpi (its pixels are points) is rendered at 200 dpi: 200/72 larger.
+    assert probe_image(pdf(Image.new("RGB", (72, 36)), resolution=72)) == ImageInfo("PDF", 200, 100, 1)
+
+
+def test_pdf_page_over_the_pixel_bound_is_rendered_smaller():
+    data = pdf(Image.new("RGB", (72, 72), RED), Image.new("RGB", (720, 720), (0, 0, 255)), resolution=72)
+    pages = decode_pages(data, max_pixels=100_000)
+    assert pages[0].shape == (200, 200, 3)  # 200 dpi: 40 000 px
+    height, width, _ = pages[1].shape  # 200 dpi would be 2000 x 2000
+    assert width * height <= 100_000 and width >= 300 and abs(width - height) <= 1
+    assert_color(pages[1], (0, 0, 255), tolerance=2)
+
+
+def test_document_decodes_one_page_at_a_time():
+    data = pdf(*(Image.new("RGB", (30, 20), (i * 40, 0, 0)) for i in range(4)))
+    with decode_step.Document(data) as document:
+        assert len(document) == 4
+        assert_color(document.picture(2), (80, 0, 0), tolerance=2)
+        page = document.image(3)  # what `ocrq ingest` sends of one page
+        assert page.mode == "RGB" and page.size == (30, 20) and page.getpixel((5, 5))[0] in range(118, 123)
+    with decode_step.Document(multipage_tiff(solid(), solid(color=(0, 255, 0)))) as document:
+        assert len(document) == 2
+        assert_color(document.picture(1), (0, 255, 0), tolerance=0)
+
+
+@pytest.mark.parametrize("make", [lambda n: pdf(*[Image.new("L", (8, 8), 255)] * n),
+                                  lambda n: multipage_tiff(*[Image.new("L", (8, 8), 255)] * n)],
+                         ids=["pdf", "tiff"])
+def test_page_bound(make, monkeypatch):
+    monkeypatch.setattr(decode_step, "get_settings", lambda: Settings(max_pages=3))
+    assert probe_image(make(3)).pages == 3
+    assert len(decode_pages(make(3))) == 3
+    with pytest.raises(ImageTooLarge) as err:
+        probe_image(make(4))
+    assert err.value.code == 462
+    assert "OCR_MAX_PAGES" in err.value.error_msg and "3 pages" in err.value.error_msg
+    assert probe_image(make(4), max_pages=4).pages == 4
+    assert decode_image(make(4)).shape == (8, 8, 3)  # one page asked for: no page bound
+
+
+def test_pdf_page_bound_message_names_the_count():
+    with pytest.raises(ImageTooLarge) as err:
+        probe_image(pdf(*[Image.new("L", (8, 8), 255)] * 5), max_pages=2)
+    assert err.value.error_msg == ("Invalid Input - image data error - image too large: "
+                                   "5 pages, more than the bound of 2 pages (OCR_MAX_PAGES)")
+
+
+def test_hand_written_tiff_reads_as_pillow_reads_it():
+    data = pixel_tiff(3)
+    assert Image.open(io.BytesIO(data)).n_frames == 3
+    assert probe_image(data) == ImageInfo("TIFF", 1, 1, 3)
+    assert [p[0, 0, 0] for p in decode_pages(data)] == [0, 37, 74]
+
+
+def test_tiff_of_60000_pages_refused_from_its_first_ifds(monkeypatch):
+    data = pixel_tiff(60_000)
+    assert len(data) > 6_000_000
+    # Pillow's page count walks every IFD in full; it must not be asked, nor any page decoded.
+    from PIL import TiffImagePlugin
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "n_frames", property(lambda self: pytest.fail("n_frames")))
+    first_page_only = TiffImagePlugin.TiffImageFile._seek
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "_seek",
+                        lambda self, frame: first_page_only(self, frame) if frame == 0 else pytest.fail("seek"))
+    with pytest.raises(ImageTooLarge) as err:
+        probe_image(data, max_pages=50)
+    assert err.value.error_msg.endswith("image too large: more than 50 pages, the bound (OCR_MAX_PAGES)")
+    # Counting stops one IFD past the bound.
+    assert decode_step._tiff_pages(data, 50) == 51
+    assert decode_step._tiff_pages(data, 10**6) == 60_000
+
+
+
+def test_without_a_page_bound_every_tiff_page_is_there():
+    # (`ocrq ingest` splits files itself.)
+    with decode_step.Document(pixel_tiff(120), max_pages=0) as document:
+        assert len(document) == 120
+        assert document.picture(119)[0, 0, 0] == 119 * 37 % 256
+
+
+def test_tiff_ifd_chain_that_loops_or_leaves_the_file_is_counted_once():
+    data = bytearray(pixel_tiff(2))
+    last_next = len(data) - 1 - 4
+    struct.pack_into("<I", data, last_next, 8)  # page 2 points back to page 1
+    assert decode_step._tiff_pages(bytes(data), 50) == 2
+    struct.pack_into("<I", data, last_next, 10**9)  # past the end
+    assert decode_step._tiff_pages(bytes(data), 50) == 2
+
+
+def test_pdf_with_a_password_or_no_pages_answers_462():
+    import pypdfium2
+    empty = pypdfium2.PdfDocument.new()
+    out = io.BytesIO()
+    empty.save(out)
+    plain = pdf(Image.new("L", (8, 8)))
+    trailer = plain.rindex(b"trailer")
+    # A user password (its /U check value matches no empty password): PDFium refuses to open it.
+    encrypted = plain[:trailer] + plain[trailer:].replace(b"/Root", b"/Encrypt << /Filter /Standard /V 1 /R 2 /O <"
+                                                          + b"41" * 32 + b"> /U <" + b"42" * 32 + b"> /P -4 >> /ID [<"
+                                                          + b"43" * 16 + b"> <" + b"43" * 16 + b">] /Root", 1)
+    assert probe_image(plain).format == "PDF"
+    for data in (out.getvalue(), b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF",
+                 encrypted):
+        with pytest.raises(ServiceError) as err:
+            probe_image(data)
+        assert err.value.code == 462
+
+
+def test_pdf_header_after_leading_bytes_but_a_picture_is_a_picture():
+    data = pdf(Image.new("RGB", (40, 30), RED))
+    assert probe_image(b"\r\n" + data).format == "PDF"  # PDFium finds the header in the first KiB
+    png = encode(Image.new("RGB", (40, 30), RED), "PNG", pnginfo=_text_chunk("%PDF-1.4"))
+    assert probe_image(png).format == "PNG"
+
+
+def _text_chunk(text: str):
+    from PIL import PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text)
+    return info

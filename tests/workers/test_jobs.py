@@ -1,7 +1,6 @@
 """The job store: states, retention, images deleted when the job ends, idempotency, waiting."""
 import re
 import threading
-import time
 
 import fakeredis
 import pytest
@@ -70,13 +69,23 @@ def test_idempotency_key_returns_the_first_job(store):
     assert store.claim_idempotency_key("a2", "k", "r3") is None  # keys are per app
 
 
-def test_wait_returns_when_the_job_ends(store):
+def test_wait_returns_when_the_job_ends(store, monkeypatch):
     make(store)
     store.start("r1", worker="w:1")
-    threading.Timer(0.2, store.succeed, args=("r1", {"ok": 1})).start()
-    started = time.monotonic()
-    job = store.wait("r1", timeout=5)
-    assert job.status == "succeeded" and time.monotonic() - started < 2
+    pops = []
+    blpop = store.redis.blpop
+
+    def job_ends_while_waiting(keys, timeout):
+        if not pops:   # the waiter is blocked: the worker ends the job
+            threading.Thread(target=store.succeed, args=("r1", {"ok": 1})).start()
+        pops.append(blpop(keys, timeout=timeout))
+        return pops[-1]
+
+    monkeypatch.setattr(store.redis, "blpop", job_ends_while_waiting)
+    job = store.wait("r1", timeout=30)
+    assert job.status == "succeeded" and job.result == {"ok": 1}
+    # Woken by the job's end, not by one of its own short time-outs.
+    assert pops and pops[-1] is not None
 
 
 def test_wait_gives_up_after_the_timeout(store):

@@ -1,4 +1,5 @@
 // Calls to the ocrq API with the signed-in APPCODE, and the picture conversions the pages share.
+import { ConsoleError, setPlain, setText, t } from "./i18n.js";
 
 const KEY = "ocrq.appcode";
 
@@ -38,14 +39,18 @@ export async function call(method, path, body) {
   try {
     json = await response.json();
   } catch {
-    json = { error_code: response.status, error_msg: response.statusText || "answer is not JSON" };
+    json = { error_code: response.status, error_msg: response.statusText || t("api.not_json") };
   }
   if (!response.ok) throw new ApiError(response.status, json);
   return json;
 }
 
+/** Show `error` in `element`: an API's answer as its code and message (the API's words), an error
+ * of the console in the console's language. */
 export function showError(element, error) {
-  element.textContent = error instanceof ApiError ? error.message : `error: ${error.message || error}`;
+  if (error instanceof ConsoleError) setText(element, error.key, error.args);
+  else if (error instanceof ApiError) setPlain(element, error.message);
+  else setText(element, "api.error", { message: String(error.message || error) });
   element.hidden = false;
 }
 
@@ -66,7 +71,7 @@ export function loadImage(src) {
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => resolve(image);
-    image.onerror = () => reject(new Error("the browser cannot show this picture"));
+    image.onerror = () => reject(new ConsoleError("api.cannot_show"));
     image.src = src;
   });
 }

@@ -2,6 +2,7 @@
 // table boxes drawn on it with the mouse, saved, tried, published; the app's templates listed.
 import { ApiError, call, canvasToBase64, dropZone, loadImage, readPicture, showError } from "./api.js";
 import { boxesOf, drawBoxes, svgElement } from "./boxes.js";
+import { setAttr, setPlain, setText, t } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const MIN_BOX = 5;           // pixels of the picture: a smaller drag is a click, and no box is smaller
@@ -387,11 +388,11 @@ function itemsList() {
     row.className = "item";
     const kind = document.createElement("span");
     kind.className = `kind ${item.kind}`;
-    kind.textContent = item.kind;
+    setText(kind, `kind.${item.kind}`);
     const name = document.createElement("input");
     name.className = "name";
     name.value = item.kind === "anchor" ? item.text : item.name;
-    name.placeholder = item.kind === "anchor" ? (item.reading ? "reading…" : "the printed text") : "name";
+    setAttr(name, "placeholder", item.kind === "anchor" ? (item.reading ? "dz.reading" : "dz.anchor_placeholder") : "dz.name_placeholder");
     name.addEventListener("input", () => {
       if (item.kind === "anchor") { item.text = name.value; item.reading = false; } else item.name = name.value;
       changed(false);
@@ -400,7 +401,7 @@ function itemsList() {
     const remove = document.createElement("button");
     remove.className = "small remove";
     remove.textContent = "✕";
-    remove.title = "remove";
+    setAttr(remove, "title", "dz.remove");
     remove.addEventListener("click", () => { state.items.splice(i, 1); state.selected = -1; changed(); });
     row.append(kind, name, remove);
     li.append(row);
@@ -411,14 +412,14 @@ function itemsList() {
         const input = document.createElement("input");
         input.className = "col";
         input.value = column.label;
-        input.title = `column ${Math.round(column.x0)}–${Math.round(column.x1)}`;
+        setAttr(input, "title", "dz.column_range", { x0: Math.round(column.x0), x1: Math.round(column.x1) });
         input.addEventListener("input", () => { column.label = input.value; changed(false); });
         cols.append(input);
         if (item.columns.length > 1) {
           const drop = document.createElement("button");
           drop.className = "small remove-col";
           drop.textContent = "×";
-          drop.title = k ? "remove this column: the one on its left takes its place" : "remove this column: the next one takes its place";
+          setAttr(drop, "title", k ? "dz.remove_column" : "dz.remove_first_column");
           drop.addEventListener("click", () => removeColumn(i, k));
           cols.append(drop);
         }
@@ -435,8 +436,9 @@ function render() {
   const reading = state.items.some((i) => i.reading);
   $("dz-save").disabled = !state.source || reading;
   $("dz-publish").disabled = !state.id || reading;
-  $("dz-state").textContent = !state.source ? "" : reading ? "reading anchors…"
-    : state.dirty ? "unsaved changes" : state.id ? "saved" : "";
+  const words = !state.source ? null : reading ? "dz.reading_anchors" : state.dirty ? "dz.unsaved" : state.id ? "dz.saved" : null;
+  if (words) setText($("dz-state"), words);
+  else setPlain($("dz-state"), "");
   $("dz-state").dataset.state = reading ? "reading" : state.dirty ? "dirty" : state.id ? "saved" : "new";
 }
 
@@ -449,7 +451,7 @@ function changed(relist = true) {
     const reading = state.items.some((i) => i.reading);
     $("dz-save").disabled = !state.source || reading;
     $("dz-publish").disabled = !state.id || reading;
-    $("dz-state").textContent = reading ? "reading anchors…" : "unsaved changes";
+    setText($("dz-state"), reading ? "dz.reading_anchors" : "dz.unsaved");
     $("dz-state").dataset.state = reading ? "reading" : "dirty";
     // Anchors read while the list stays: bring their text into their inputs.
     [...$("dz-items").children].forEach((li, i) => {
@@ -457,7 +459,7 @@ function changed(relist = true) {
       const input = li.querySelector("input.name");
       if (item && item.kind === "anchor" && input && document.activeElement !== input) {
         input.value = item.text;
-        input.placeholder = item.reading ? "reading…" : "the printed text";
+        setAttr(input, "placeholder", item.reading ? "dz.reading" : "dz.anchor_placeholder");
       }
     });
   }
@@ -485,7 +487,7 @@ async function save() {
     if (state.id) await call("PUT", `/v1/templates/${state.id}`, body);
     else state.id = (await call("POST", "/v1/templates", body)).template_id;
     state.dirty = false;
-    $("dz-title").textContent = `Template ${body.name || state.id}`;
+    setText($("dz-title"), "dz.title", { name: body.name || state.id });
     render();
     await listTemplates();
     return true;
@@ -499,9 +501,9 @@ async function publish() {
   if ((state.dirty || !state.id) && !(await save())) return;
   try {
     await call("POST", `/v1/templates/${state.id}/publish`);
-    $("dz-state").textContent = "published";
+    await listTemplates();                 // listed as published when the state says so
+    setText($("dz-state"), "dz.published");
     $("dz-state").dataset.state = "published";
-    await listTemplates();
   } catch (e) {
     showError($("dz-error"), e);
   }
@@ -516,7 +518,7 @@ async function tryDraft(file) {
     $("dz-try-stage").hidden = false;
     $("dz-try-image").src = picture.image.src;
     $("dz-try-boxes").replaceChildren();
-    $("dz-try-json").textContent = "reading…";
+    $("dz-try-json").textContent = t("dz.reading");
     const answer = await call("POST", `/v1/templates/${state.id}/try`,
       { image: picture.base64, configure: { evidence: true } });
     $("dz-try-json").textContent = JSON.stringify(answer, null, 2);
@@ -542,26 +544,30 @@ export async function listTemplates() {
       name.title = t.template_id;
       const badge = document.createElement("span");
       badge.className = `badge${t.published ? " on" : ""}`;
-      badge.textContent = t.published ? (t.draft_changed ? "published, draft changed" : "published") : "draft";
+      setText(badge, t.published ? (t.draft_changed ? "dz.badge_changed" : "dz.badge_published") : "dz.badge_draft");
       const edit = document.createElement("button");
       edit.className = "small edit";
-      edit.textContent = "edit";
+      setText(edit, "dz.edit");
       edit.addEventListener("click", () => openTemplate(t.template_id));
       const del = document.createElement("button");
       del.className = "small delete";
-      del.textContent = "delete";
+      setText(del, "dz.delete");
       del.addEventListener("click", () => remove(t));
       li.append(name, badge, edit, del);
       list.append(li);
     }
-    if (!templates.length) list.innerHTML = '<li class="muted">none yet: draw one</li>';
+    if (!templates.length) {
+      const none = setText(document.createElement("li"), "dz.none");
+      none.className = "muted";
+      list.append(none);
+    }
   } catch (e) {
     showError($("tpl-list-error"), e);
   }
 }
 
 async function remove(template) {
-  if (!confirm(`Delete template "${template.name || template.template_id}"?`)) return;
+  if (!confirm(t("dz.confirm_delete", { name: template.name || template.template_id }))) return;
   try {
     await call("DELETE", `/v1/templates/${template.template_id}`);
     if (state.id === template.template_id) reset();
@@ -578,7 +584,7 @@ async function openTemplate(templateId) {
     reset();
     state.id = templateId;
     $("dz-name").value = t.name || "";
-    $("dz-title").textContent = `Template ${t.name || templateId}`;
+    setText($("dz-title"), "dz.title", { name: t.name || templateId });
     if (t.image) state.source = await loadImage(`data:image/png;base64,${t.image}`);
     state.items = [
       ...(t.anchors || []).map((a) => ({ kind: "anchor", text: a.text, box: a.box })),
@@ -599,7 +605,7 @@ function reset() {
   Object.assign(state, { id: null, source: null, quarter: 0, angle: 0, items: [], selected: -1, dirty: false, counter: 0 });
   $("dz-name").value = "";
   $("dz-angle").value = "0";
-  $("dz-title").textContent = "New template";
+  setText($("dz-title"), "dz.title_new");
   $("dz-error").hidden = true;
   canvas().width = 0;
   canvas().height = 0;
@@ -621,7 +627,7 @@ export function initDesigner() {
       const keep = state.items;
       reset();
       state.source = image;
-      state.items = keep.length && confirm("Keep the boxes already drawn?") ? keep : [];
+      state.items = keep.length && confirm(t("dz.confirm_keep")) ? keep : [];
       bake();
       changed();
     } catch (e) {

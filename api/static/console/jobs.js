@@ -1,5 +1,6 @@
 // The "Jobs" page: the app's latest jobs (click one for its result), the queues and the workers.
 import { call, showError } from "./api.js";
+import { locale, onLanguage, serviceArgs, setHtml, setText } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
@@ -12,7 +13,7 @@ function cell(text, className) {
 }
 
 function when(iso) {
-  return iso ? new Date(iso).toLocaleString() : "";
+  return iso ? new Date(iso).toLocaleString(locale()) : "";
 }
 
 export async function refreshJobs() {
@@ -25,12 +26,12 @@ export async function refreshJobs() {
       const span = document.createElement("span");
       span.className = "queue";
       span.dataset.queue = name;
-      span.innerHTML = `${name} queue: <b>${depth}</b> waiting`;
+      setHtml(span, "jobs.waiting", { queue: { t: `queue.${name}` }, depth });
       s.append(span);
     }
     const workers = document.createElement("span");
     workers.id = "jobs-workers";
-    workers.innerHTML = `workers alive: <b>${status.workers_alive}</b>`;
+    setHtml(workers, "jobs.workers", { count: status.workers_alive });
     s.append(workers);
 
     const body = $("jobs-table").tBodies[0];
@@ -43,8 +44,16 @@ export async function refreshJobs() {
       const id = cell("");
       id.innerHTML = `<code></code>`;
       id.firstChild.textContent = job.request_id;
-      row.append(cell(when(job.created_at)), cell(job.service), cell(job.queue),
-        cell(job.status + (job.error ? ` (${job.error.code})` : ""), job.status), cell(when(job.finished_at)), id);
+      const service = setText(cell(""), "try.service_option", serviceArgs(job.service));
+      const queue = setText(cell(""), `queue.${job.queue}`);
+      const state = setText(cell("", job.status), `status.${job.status}`);
+      if (job.error) {
+        // The status word follows the language; the error's code is the API's.
+        state.textContent = "";
+        const word = setText(document.createElement("span"), `status.${job.status}`);
+        state.append(word, ` (${job.error.code})`);
+      }
+      row.append(cell(when(job.created_at)), service, queue, state, cell(when(job.finished_at)), id);
       const detail = document.createElement("tr");
       detail.className = "detail";
       detail.dataset.id = job.request_id;
@@ -61,7 +70,7 @@ export async function refreshJobs() {
     }
     if (!jobs.length) {
       const row = document.createElement("tr");
-      row.append(cell("no jobs yet (they are kept for the result retention)"));
+      row.append(setText(cell(""), "jobs.none"));
       row.firstChild.colSpan = 6;
       body.append(row);
     }
@@ -72,6 +81,7 @@ export async function refreshJobs() {
 
 export function initJobs() {
   $("jobs-refresh").addEventListener("click", refreshJobs);
+  onLanguage(() => { if (timer) refreshJobs(); });   // the dates, written in the language's way
 }
 
 /** Refresh every few seconds while the page is shown. */

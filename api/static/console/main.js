@@ -1,6 +1,7 @@
-// The console's frame: signing in with an APPCODE, and the three pages.
+// The console's frame: its language, signing in with an APPCODE, and the three pages.
 import { appcode, call, showError, signIn, signOut } from "./api.js";
 import { initDesigner, listTemplates } from "./designer.js";
+import { applyLanguage, setHtml, setLanguage } from "./i18n.js";
 import { initJobs, watchJobs } from "./jobs.js";
 import { initTry } from "./try.js";
 
@@ -17,12 +18,14 @@ function show(page) {
 function signedIn() {
   $("tabs").hidden = false;
   $("who").hidden = false;
-  $("who-code").textContent = `app ${appcode().slice(0, 6)}…`;
+  setHtml($("who-code"), "who.app", { code: appcode().slice(0, 6) });
   const page = location.hash.slice(1);
   show(["try", "designer", "jobs"].includes(page) ? page : "try");
 }
 
 async function start() {
+  applyLanguage();
+  for (const b of document.querySelectorAll("#lang [data-lang]")) b.addEventListener("click", () => setLanguage(b.dataset.lang));
   initTry();
   initDesigner();
   initJobs();

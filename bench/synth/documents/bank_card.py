@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
+from bench.synth.fonts import truetype
 from bench.synth.truth import Distortion, LineTruth
 
 CARD_MM = (85.6, 54.0)
@@ -43,9 +44,8 @@ GROUPINGS = {16: ((4, 4, 4, 4),), 19: ((6, 13), (4, 4, 4, 4, 3))}
 # Foils of embossed digits: (face, highlight) colours; and inks of flat printed digits.
 FOILS = {"silver": ((196, 198, 202), (245, 246, 248)), "gold": ((200, 165, 80), (250, 225, 150)),
          "graphite": ((62, 64, 70), (205, 205, 210)), "bronze": ((128, 94, 32), (235, 205, 140))}
-NUMBER_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+# The number's faces, as fontconfig family and style.
+NUMBER_FONTS = (("DejaVu Sans Mono", "Bold"), ("DejaVu Sans Mono", "Book"), ("DejaVu Sans", "Bold"))
 
 
 def _mm(v: float) -> float:
@@ -102,7 +102,7 @@ def bank_card(seed: int, *, distortion: Distortion | None = None) -> DocumentSam
     # The number: ISO/IEC 7811-1 sets the embossed line's baseline 21.42 mm above the bottom
     # edge; a printed number sits anywhere near there.
     size = round(_mm(rng.uniform(4.2, 5.0) if embossed else rng.uniform(3.6, 4.6)))
-    digits_font = ImageFont.truetype(NUMBER_FONTS[0] if embossed else rng.choice(NUMBER_FONTS), size)
+    digits_font = truetype(*(NUMBER_FONTS[0] if embossed else rng.choice(NUMBER_FONTS)), size)
     gap = _mm(rng.uniform(2.5, 4.0))
     groups, at = [], 0
     for n in grouping:
@@ -130,7 +130,7 @@ def bank_card(seed: int, *, distortion: Distortion | None = None) -> DocumentSam
 
     # Valid thru and the holder's name, small below the number.
     expiry = f"{rng.randint(1, 12):02d}/{rng.randint(25, 34)}"
-    small = ImageFont.truetype(NUMBER_FONTS[0], round(_mm(rng.uniform(2.6, 3.0))))
+    small = truetype(*NUMBER_FONTS[0], round(_mm(rng.uniform(2.6, 3.0))))
     tiny = font(_mm(1.6))
     ex = CARD_WIDTH / 2 - _mm(rng.uniform(2.0, 8.0))
     row = baseline + _mm(rng.uniform(5.5, 6.5))

@@ -7,21 +7,19 @@ import dataclasses
 import math
 import random
 from dataclasses import dataclass
-from functools import lru_cache
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bench.synth.distort import _pixel_grid, apply, desk_texture, transform_quads
+from bench.synth.fonts import truetype
 from bench.synth.render import draw_line, ink_box, load_font, to_bgr
 from bench.synth.truth import Distortion, LineTruth, Quad, Sample
 
-MONO_FONTS = (
-    # OCR-B-like first: plain, open digits and an unambiguous 0/O.
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 7),  # Noto Sans Mono CJK SC
-)
+# The monospace face, as fontconfig family and style: OCR-B-like, plain, open digits and an
+# unambiguous 0/O.
+MONO_FONT = ("DejaVu Sans Mono", "Book")
 
 
 @dataclass
@@ -59,15 +57,11 @@ def photographed_card(seed: int) -> Distortion:
     )
 
 
-@lru_cache(maxsize=64)
 def mono_font(size: int) -> ImageFont.FreeTypeFont:
-    """A monospace font for MRZ lines and ID numbers (DejaVu Sans Mono when installed)."""
-    for path, index in MONO_FONTS:
-        try:
-            return ImageFont.truetype(path, size, index=index)
-        except OSError:
-            continue
-    return load_font("sans", size)
+    """A monospace font for MRZ lines and ID numbers: DejaVu Sans Mono, found by fontconfig.
+    Without it this fails naming the package to install, rather than drawing every number
+    in another face than the benchmark's figures were measured on."""
+    return truetype(*MONO_FONT, size)
 
 
 def font(size: int, bold: bool = False, family: str = "sans") -> ImageFont.FreeTypeFont:

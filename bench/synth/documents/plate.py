@@ -13,10 +13,11 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bench.synth import corpus
 from bench.synth.distort import apply
+from bench.synth.fonts import truetype
 from bench.synth.render import load_font
 from bench.synth.truth import Distortion, LineTruth, Quad, Sample
 
@@ -31,7 +32,7 @@ _INK = {"blue": (245, 245, 245), "yellow": (15, 15, 15), "green": (15, 15, 15), 
 _RIM = {"blue": (235, 235, 235), "yellow": (15, 15, 15), "green": (40, 40, 40), "white": (15, 15, 15),
         "black": (235, 235, 235)}
 # The alphanumerics' face: a bold condensed sans, the nearest installed to the plate's own.
-_LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"
+_LATIN_FONT = ("DejaVu Sans Condensed", "Bold")   # fontconfig family and style (fonts-dejavu-extra)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _glyph(ch: str, height: int) -> np.ndarray:
     """The ink of one character, cropped and scaled to the plate's character height (alpha, 0..255).
     Plate characters are tall and narrow: the glyph is stretched to the box, keeping `1` narrow."""
     cjk = not ch.isascii()
-    fnt = load_font("sans", 200, bold=True) if cjk else ImageFont.truetype(_LATIN_FONT, 200)
+    fnt = load_font("sans", 200, bold=True) if cjk else truetype(*_LATIN_FONT, 200)
     mask = Image.new("L", (300, 300), 0)
     ImageDraw.Draw(mask).text((150, 150), ch, font=fnt, fill=255, anchor="mm")
     box = mask.getbbox()

@@ -13,7 +13,8 @@ import numpy as np
 from PIL import ImageFont
 
 from bench.synth.distort import _pixel_grid, apply, desk_texture, transform_quads
-from bench.synth.documents.card import Canvas, DocumentSample, font, mono_font, rgb
+from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
+from bench.synth.fonts import truetype
 from bench.synth.render import to_bgr
 from bench.synth.truth import Distortion, LineTruth, Quad
 
@@ -138,11 +139,8 @@ def _stamp(canvas: Canvas, rng: random.Random) -> None:
 
 
 def _thermal_font(size: int) -> ImageFont.FreeTypeFont:
-    """A thermal printer's monospace face with Chinese and ¥ (Noto Sans Mono CJK), else DejaVu Sans Mono."""
-    try:
-        return ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", size, index=7)
-    except OSError:
-        return mono_font(size)
+    """A thermal printer's monospace face with Chinese and ¥ (Noto Sans Mono CJK SC, found by fontconfig)."""
+    return truetype("Noto Sans Mono CJK SC", "Regular", size)
 
 
 def taxi_invoices(seed: int, *, distortion: Distortion | None = None, count: int | None = None,

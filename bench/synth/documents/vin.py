@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
+from bench.synth.fonts import truetype
 from bench.synth.truth import Distortion, LineTruth
 
 VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"   # never I, O or Q
@@ -20,10 +21,8 @@ VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"   # never I, O or Q
 # Sweden, Czechia, the UK, Japan, Korea).
 UNCHECKED_MAKERS = ("WVW", "WBA", "WDD", "WAU", "VF1", "VF3", "ZFA", "YV1", "TMB", "SAL", "JTD", "JHM", "KMH")
 CHECKED_MAKERS = ("1HG", "1FA", "2T1", "3VW", "5YJ")
-PLATE_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf",
-               "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-               "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-               "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# The stamped VIN's faces, as fontconfig family and style.
+PLATE_FONTS = (("DejaVu Sans Mono", "Bold"), ("DejaVu Sans Mono", "Book"), ("DejaVu Sans", "Bold"), ("DejaVu Sans", "Book"))
 MAKES = ("大众", "丰田", "本田", "别克", "日产", "吉利", "长安", "比亚迪", "奥迪", "宝马", "奔驰", "哈弗", "五菱", "奇瑞")
 
 
@@ -56,9 +55,9 @@ def vin_plate(seed: int, *, distortion: Distortion | None = None) -> DocumentSam
     spacing = rng.uniform(0, 6)
     size = rng.randint(54, 66)
     room = width - (390 if nameplate else 120)
-    while sum(ImageFont.truetype(face, size).getlength(c) + spacing for c in vin) > room:
+    while sum(truetype(*face, size).getlength(c) + spacing for c in vin) > room:
         size -= 2
-    vin_font = ImageFont.truetype(face, size)
+    vin_font = truetype(*face, size)
     vin_width = sum(vin_font.getlength(c) + spacing for c in vin)
     if nameplate:
         make = rng.choice(MAKES)
