@@ -7,6 +7,10 @@ import math
 import random
 import re
 
+from ocr_core.checks.credit_code import credit_code_check_char, organization_code_check_char
+from ocr_core.checks.id_number import id_check_digit
+from ocr_core.checks.vin import vin_check_digit
+
 # --- places ----------------------------------------------------------------
 
 # (province, city, short city name, telephone area code, ((district, GB/T 2260 code), ...)).
@@ -284,14 +288,6 @@ def phone(rng: random.Random) -> str:
     return mobile(rng) if rng.random() < 0.5 else landline(rng)
 
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_check_char(first17: str) -> str:
-    """GB 11643 check character of a citizen ID number."""
-    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
-
-
 def id_number(rng: random.Random, *, birth: dt.date | None = None, female: bool | None = None,
               region_code: str | None = None) -> str:
     """An 18-character citizen ID number with a valid GB 11643 check character."""
@@ -299,30 +295,13 @@ def id_number(rng: random.Random, *, birth: dt.date | None = None, female: bool 
     born = birth or date(rng, 1955, 2004)
     seq = rng.randint(0, 99) * 10 + rng.choice((0, 2, 4, 6, 8) if (female if female is not None else rng.random() < 0.5) else (1, 3, 5, 7, 9))
     first17 = f"{code}{born:%Y%m%d}{seq:03d}"
-    return first17 + id_check_char(first17)
-
-
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_code_check_char(body8: str) -> str:
-    """GB 11714 check character of an organisation code."""
-    c = 11 - sum(int(ch, 36) * w for ch, w in zip(body8, _ORG_WEIGHTS)) % 11
-    return {10: "X", 11: "0"}.get(c, str(c))
-
-
-def credit_code_check_char(first17: str) -> str:
-    """GB 32100 check character of a unified social credit code."""
-    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(first17, _CREDIT_WEIGHTS))
-    return _CREDIT_CHARS[(31 - total % 31) % 31]
+    return first17 + id_check_digit(first17)
 
 
 def credit_code(rng: random.Random, region_code: str | None = None) -> str:
     """An 18-character unified social credit code of a company (91…), both check characters valid."""
     body = "".join(rng.choice("0123456789") for _ in range(8))
-    first17 = "91" + (region_code or region(rng)[4][1]) + body + org_code_check_char(body)
+    first17 = "91" + (region_code or region(rng)[4][1]) + body + organization_code_check_char(body)
     return first17 + credit_code_check_char(first17)
 
 
@@ -533,19 +512,10 @@ _WORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 # --- vehicles ----------------------------------------------------------------
 
-_VIN_VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))),
-               **dict(zip("JKLMN", range(1, 6))), "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"   # never I, O or Q
 # World manufacturer identifiers of makers selling in China.
 VIN_MAKERS = ("LSV", "LFV", "LGB", "LHG", "LVS", "LSG", "LBV", "LGX", "LDC", "LZW", "LVH", "LFP")
 _VIN_YEARS = "ABCDEFGHJKLMNPRSTVWXY123456789"        # 2010 = A, ..., 2030 = Y; then 2031 = 1
-
-
-def vin_check_char(vin: str) -> str:
-    """ISO 3779 / GB 16735 check character (position 9) of a 17-character VIN."""
-    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS))
-    return "X" if total % 11 == 10 else str(total % 11)
 
 
 def vin(rng: random.Random, year: int | None = None) -> str:
@@ -553,4 +523,4 @@ def vin(rng: random.Random, year: int | None = None) -> str:
     model_year = year if year is not None else rng.randint(2010, 2024)
     body = (rng.choice(VIN_MAKERS) + "".join(rng.choice(_VIN_CHARS) for _ in range(5)) + "0"
             + _VIN_YEARS[(model_year - 2010) % 30] + rng.choice(_VIN_CHARS) + f"{rng.randint(0, 999999):06d}")
-    return body[:8] + vin_check_char(body) + body[9:]
+    return body[:8] + vin_check_digit(body) + body[9:]

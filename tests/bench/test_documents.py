@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.synth import Distortion, corpus
+from bench.synth import Distortion
 from bench.synth.documents import (
     DocumentSample,
     driver_license,
@@ -25,6 +25,8 @@ from bench.synth.documents.bank_card import bank_card
 from bench.synth.documents.business_license import business_license
 from bench.synth.documents.idcard import citizen, validity
 from bench.synth.documents.vin import vin_document, vin_plate, vin_sample
+from ocr_core.checks.id_number import id_check_digit
+from ocr_core.checks.vin import vin_check_digit
 
 MAKERS = {
     "idcard_face": lambda seed, **kw: id_card(seed, "face", **kw),
@@ -90,7 +92,7 @@ UNBOXED |= {"valid_period"}
 
 
 def valid_id(num: str) -> bool:
-    return bool(re.fullmatch(r"\d{17}[\dX]", num)) and corpus.id_check_char(num[:17]) == num[17]
+    return bool(re.fullmatch(r"\d{17}[\dX]", num)) and id_check_digit(num[:17]) == num[17]
 
 
 def bounding(quad) -> tuple[float, float, float, float]:
@@ -149,13 +151,13 @@ def test_both_sides_and_all_documents_of_a_seed_are_one_person():
 def test_vehicle_and_register_numbers_are_valid():
     for seed in range(5):
         vin = vehicle_license(seed).fields["vin"]
-        assert corpus.vin_check_char(vin) == vin[8]
+        assert vin_check_digit(vin) == vin[8]
         register = household_register(seed).fields
         assert valid_id(register["idcard"]) and register == household_register(seed).fields
         birth = dt.datetime.strptime(register["birth_date"], "%Y年%m月%d日").date()
         assert register["idcard"][6:14] == f"{birth:%Y%m%d}"
-    assert corpus.vin_check_char("LSVFF66R8C2116280") == "8"   # the reference's sample VIN
-    assert corpus.vin_check_char("1M8GDM9AXKP042788") == "X"   # the classic example
+    assert vin_check_digit("LSVFF66R8C2116280") == "8"   # the reference's sample VIN
+    assert vin_check_digit("1M8GDM9AXKP042788") == "X"   # the classic example
 
 
 def test_id_card_validity_follows_the_age_rule():
@@ -314,10 +316,10 @@ def test_vins_carry_the_check_digit_where_their_region_requires_it():
         vin = vin_sample(seed).fields["vin"]
         assert not set(vin) & set("IOQ")
         if vin[0] in "12345L":   # North America and China (GB 16735)
-            assert corpus.vin_check_char(vin) == vin[8]
+            assert vin_check_digit(vin) == vin[8]
             checked += 1
         else:                    # Europe, Japan, Korea: position 9 is the maker's
-            assert corpus.vin_check_char(vin) != vin[8]
+            assert vin_check_digit(vin) != vin[8]
             unchecked += 1
     assert checked >= 10 and unchecked >= 5
     assert vin_sample(3).kind == "vin_document" and vin_sample(4).kind == "vin_plate"

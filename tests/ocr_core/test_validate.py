@@ -8,6 +8,7 @@ from ocr_core.checks.credit_code import (
     correct_credit_code,
     credit_code_check_char,
     credit_code_valid,
+    organization_code_check_char,
     organization_code_valid,
     registration_number_check_digit,
     registration_number_valid,
@@ -205,6 +206,7 @@ CREDIT_CODE = "91350100M000100Y43"
 
 def test_credit_codes():
     assert credit_code_check_char(CREDIT_CODE[:17]) == "3"
+    assert organization_code_check_char("M000100Y") == "4"
     assert credit_code_valid(CREDIT_CODE)
     # Its organisation code: M(22)*3+1*5+Y(34)*2 = 139; 139 mod 11 = 7; 11-7 = 4.
     assert organization_code_valid(CREDIT_CODE[8:17])

@@ -14,6 +14,7 @@ from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
 from bench.synth.fonts import truetype
 from bench.synth.truth import Distortion, LineTruth
+from ocr_core.checks.luhn import luhn_check_digit
 
 CARD_MM = (85.6, 54.0)
 CARD_WIDTH = 1000
@@ -58,18 +59,7 @@ def card_number(rng: random.Random, prefixes: tuple[str, ...]) -> str:
     prefix = rng.choice(prefixes)
     length = 16 if prefix[0] in "45" or rng.random() < 0.45 else 19
     body = prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 1))
-    return body + luhn_digit(body)
-
-
-def luhn_digit(payload: str) -> str:
-    """The digit that makes payload + it pass the Luhn check."""
-    total = 0
-    for i, d in enumerate(reversed(payload + "0")):
-        n = int(d)
-        if i % 2:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
-    return str(-total % 10)
+    return body + luhn_check_digit(body)
 
 
 def bank_card(seed: int, *, distortion: Distortion | None = None) -> DocumentSample:

@@ -10,6 +10,7 @@ from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, guilloche, mono_font, portrait, rgb
 from bench.synth.documents.idcard import citizen
 from bench.synth.truth import Distortion
+from ocr_core.checks.mrz import mrz_check_digit
 
 PAGE_MM = (125.0, 88.0)
 PAGE_WIDTH = 1250
@@ -28,19 +29,6 @@ PROVINCES = (
 )
 # The office named on the page changed when the National Immigration Administration was founded.
 NIA_FOUNDED = dt.date(2018, 4, 2)
-
-
-def mrz_check_digit(text: str) -> str:
-    """ICAO 9303 check digit: weights 7, 3, 1; digits as themselves, A-Z as 10-35, '<' as 0."""
-    def value(ch: str) -> int:
-        if ch.isdigit():
-            return int(ch)
-        if "A" <= ch <= "Z":
-            return ord(ch) - ord("A") + 10
-        if ch == "<":
-            return 0
-        raise ValueError(f"{ch!r} cannot appear in a machine readable zone")
-    return str(sum(value(ch) * (7, 3, 1)[i % 3] for i, ch in enumerate(text)) % 10)
 
 
 def mrz_lines(*, doc_type: str, country: str, surname: str, given: str, number: str, nationality: str,

@@ -15,6 +15,7 @@ from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
 from bench.synth.fonts import truetype
 from bench.synth.truth import Distortion, LineTruth
+from ocr_core.checks.vin import vin_check_digit
 
 VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"   # never I, O or Q
 # World manufacturer identifiers without a mandatory check digit (Germany, France, Italy,
@@ -34,7 +35,7 @@ def vin_code(rng: random.Random) -> str:
         return corpus.vin(rng)
     body = rng.choice(CHECKED_MAKERS if kind < 0.75 else UNCHECKED_MAKERS)
     body += "".join(rng.choice(VIN_CHARS) for _ in range(10)) + f"{rng.randint(0, 9999):04d}"
-    check = corpus.vin_check_char(body)
+    check = vin_check_digit(body)
     if kind < 0.75:
         return body[:8] + check + body[9:]
     free = [c for c in VIN_CHARS if c != check]
