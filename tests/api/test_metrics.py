@@ -114,3 +114,8 @@ def test_one_access_line_per_request_without_pictures_or_fields(client, appcode,
     assert client.get(f"/v1/templates/{template_id}", headers=auth(code)).status_code == 200
     (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "ocrq.access"]
     assert f"app={app.app_id} " in line and "route=/v1/templates/<template_id>" in line and code not in line
+
+    caplog.clear()
+    assert client.post("/v1/jobs/ocr_general", headers=auth(code), json={"image": image}).status_code == 202
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "ocrq.access"]
+    assert f"app={app.app_id} " in line and "route=/v1/jobs/<service>" in line and code not in line
