@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
+import time
 from dataclasses import dataclass
 
 import kombu.exceptions
@@ -21,6 +23,8 @@ from workers.connections import get_redis
 from workers.jobs import JobStore, new_request_id
 
 log = logging.getLogger(__name__)
+#: One line per request: request_id, app, method, route, service, status, milliseconds; never a picture or a field.
+access_log = logging.getLogger("ocrq.access")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -53,7 +57,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_error_handler(Exception, error_response)
+    _log_access_to_stderr()
     return app
+
+
+def _log_access_to_stderr() -> None:
+    """Access lines on stderr (gunicorn's own log) when nothing else was set up to show INFO records."""
+    if not logging.getLogger().handlers and not access_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
 
 
 @dataclass(frozen=True)
@@ -74,17 +88,26 @@ def resources() -> Resources:
 
 def _start_request() -> None:
     g.request_id = new_request_id()
+    g.started = time.perf_counter()
 
 
 def _finish_request(response: Response) -> Response:
-    response.headers["X-Ca-Request-Id"] = g.get("request_id") or new_request_id()
+    request_id = g.get("request_id") or new_request_id()
+    response.headers["X-Ca-Request-Id"] = request_id
+    seconds = time.perf_counter() - g.get("started", time.perf_counter())
     service = (request.view_args or {}).get("service")
     # Only known services: any text in the path would otherwise become a metrics label (unbounded, unescaped).
-    if service in SERVICES:
-        try:
-            metrics.record_request(resources().redis, service, response.status_code)
-        except redis.RedisError:
-            log.warning("metrics not recorded: Redis unavailable")
+    service = service if service in SERVICES else None
+    # The URL rule, never the path (which holds job ids and whatever a client sends): a bounded set of labels.
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    try:
+        metrics.record_request(resources().redis, route, request.method, response.status_code, seconds, service)
+    except redis.RedisError:
+        log.warning("metrics not recorded: Redis unavailable")
+    app = g.get("app")
+    access_log.info("request_id=%s app=%s method=%s route=%s service=%s status=%d ms=%.1f", request_id,
+                    app.app_id if app is not None else "-", request.method, route, service or "-",
+                    response.status_code, seconds * 1000)
     return response
 
 

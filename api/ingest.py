@@ -23,8 +23,10 @@ from typing import TextIO
 
 import requests
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pdf"}
-PDF_DPI = 200
+from ocr_core.errors import ServiceError
+from ocr_core.images import Document, page_count as count_pages
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif", ".pdf"}
 
 
 @dataclass(frozen=True)
@@ -42,50 +44,25 @@ class Item:
         return json.dumps([self.path, self.page, self.service, self.configure], sort_keys=True, ensure_ascii=False)
 
     def load(self) -> bytes:
-        """The bytes to send: the file itself, or its page rendered as PNG."""
+        """The bytes to send: the file itself, or its page rendered as PNG (by the server's own decode step)."""
         data = Path(self.path).read_bytes()
         if self.page is None:
             return data
-        if Path(self.path).suffix.lower() == ".pdf":
-            return _pdf_page_png(data, self.page)
-        from PIL import Image
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(self.page - 1)
-            out = io.BytesIO()
-            image.save(out, "PNG")
-            return out.getvalue()
-
-
-def _pdf_page_png(data: bytes, page: int) -> bytes:
-    import pypdfium2
-    pdf = pypdfium2.PdfDocument(data)
-    try:
-        image = pdf[page - 1].render(scale=PDF_DPI / 72).to_pil()
-    finally:
-        pdf.close()
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+        with Document(data, max_pages=0) as document:
+            image = document.image(self.page - 1)
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue()
 
 
 def page_count(path: Path) -> int | None:
-    """Pages of a multi-page TIFF or of any PDF; None for a single picture (or a file that cannot be read here)."""
+    """Pages of a PDF or a multi-page TIFF of several pages; None for a file of one (sent whole), or one that
+    cannot be read here (sent whole: the server says why)."""
     try:
-        if path.suffix.lower() == ".pdf":
-            import pypdfium2
-            pdf = pypdfium2.PdfDocument(str(path))
-            try:
-                return len(pdf)
-            finally:
-                pdf.close()
-        if path.suffix.lower() in (".tif", ".tiff"):
-            from PIL import Image
-            with Image.open(path) as image:
-                frames = getattr(image, "n_frames", 1)
-            return frames if frames > 1 else None
-    except Exception:  # noqa: BLE001 (unreadable: sent whole, the server says why)
+        pages = count_pages(path.read_bytes(), max_pages=0)
+    except (OSError, ServiceError):
         return None
-    return None
+    return pages if pages > 1 else None
 
 
 class InputError(ValueError):

@@ -1,8 +1,12 @@
-"""Endpoints for operators and tools: liveness, readiness, Prometheus metrics, the OpenAPI document."""
+"""Endpoints for operators and tools: liveness, readiness, Prometheus metrics, the OpenAPI document and its
+docs page."""
 from __future__ import annotations
 
+from importlib.resources import files
+
 import redis
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from api.app import resources
 from api.openapi import openapi_document
@@ -11,6 +15,30 @@ from workers.celery_app import QUEUES, queue_depth
 from workers.image_budget import ImageBudget
 
 ops = Blueprint("ops", __name__)
+
+# Swagger UI 5 (it reads OpenAPI 3.1), as the flask-swagger-ui wheel ships it: served from here, nothing fetched
+# from elsewhere. (swagger-ui-bundle ships Swagger UI 4, which cannot show a 3.1 document.)
+SWAGGER_UI = str(files("flask_swagger_ui") / "dist")
+# Relative addresses, so that the page also works behind a proxy that mounts the API under a prefix.
+# validatorUrl null: Swagger UI would otherwise send the document to validator.swagger.io for a badge.
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>ocrq API</title>
+  <link rel="stylesheet" href="docs/swagger-ui.css">
+  <link rel="icon" type="image/png" href="docs/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="docs/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+                                 validatorUrl: null, presets: [SwaggerUIBundle.presets.apis]});
+  </script>
+</body>
+</html>
+"""
 
 
 @ops.get("/healthz")
@@ -34,15 +62,35 @@ def readyz() -> Response:
     return response
 
 
+def _gauges() -> metrics.Gauges:
+    r = resources()
+    return metrics.Gauges(queue_depths={name: queue_depth(r.redis, name) for name in QUEUES},
+                          workers_alive=heartbeat.workers_alive(r.redis),
+                          image_bytes=ImageBudget(r.redis, r.settings.image_budget, r.settings.result_ttl).used())
+
+
 @ops.get("/metrics")
 def metrics_text() -> Response:
-    r = resources()
-    depths = {name: queue_depth(r.redis, name) for name in QUEUES}
-    image_bytes = ImageBudget(r.redis, r.settings.image_budget, r.settings.result_ttl).used()
-    text = metrics.render(r.redis, depths, heartbeat.workers_alive(r.redis), image_bytes)
-    return Response(text, mimetype="text/plain; version=0.0.4")
+    """Every process's figures, from Redis (workers/metrics.py says why not prometheus-client's multiprocess mode)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(metrics.RedisCollector(resources().redis, _gauges))
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 @ops.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    # Built once per app (the routes and the services do not change while it runs): 0.1 s of schema generation.
+    if "ocr_openapi" not in current_app.extensions:
+        current_app.extensions["ocr_openapi"] = openapi_document(current_app)
+    return jsonify(current_app.extensions["ocr_openapi"])
+
+
+@ops.get("/docs")
+def docs() -> Response:
+    """The OpenAPI document in Swagger UI; no APPCODE needed to read it (one is needed to try a call)."""
+    return Response(DOCS_PAGE, mimetype="text/html")
+
+
+@ops.get("/docs/<path:name>")
+def docs_file(name: str) -> Response:
+    return send_from_directory(SWAGGER_UI, name)   # NotFound (400 Invalid URL) outside the folder

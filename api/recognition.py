@@ -28,7 +28,8 @@ recognition = Blueprint("recognition", __name__)
 def authenticate() -> App:
     """The calling app, by APPCODE or by app key and signature; every endpoint that needs an app asks here."""
     r = resources()
-    return authenticate_request(r.apps, r.redis, request)
+    g.app = authenticate_request(r.apps, r.redis, request)  # the access log names it
+    return g.app
 
 
 def load_image(value: str | bytes) -> bytes:

@@ -33,7 +33,7 @@ REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, redis.exceptions
 
 
 def _end(store: JobStore, job_id: str, service: str, created_at: float, error: ServiceError | None,
-         result: dict | None = None) -> None:
+         result: dict | None = None, times: metrics.JobTimes | None = None) -> None:
     deadline = time.monotonic() + END_WRITE_PATIENCE
     while True:
         try:
@@ -48,9 +48,9 @@ def _end(store: JobStore, job_id: str, service: str, created_at: float, error: S
                 raise
             log.warning("job %s: Redis unavailable, its end not yet stored; retrying", job_id)
             time.sleep(1.0)
-    outcome = "succeeded" if error is None else f"failed_{error.code}"
     try:
-        metrics.record_job(store.redis, service, outcome, time.time() - created_at)
+        metrics.record_job(store.redis, service, None if error is None else error.code, time.time() - created_at,
+                           times)
     except redis.RedisError:
         log.warning("metrics of job %s not recorded: Redis unavailable", job_id)
 
@@ -102,14 +102,19 @@ def _run(self, request_id: str) -> None:
         # Each earlier attempt killed its process: trying again would loop forever.
         _end(store, request_id, job.service, job.created_at, AlgorithmGaveUp(str(job.attempts - 1)))
         return
+    # The wait in the queue only for a first attempt: a later one's would also hold the attempts before it.
+    queue_wait = time.time() - job.created_at if job.attempts == 1 else None
+    started_at = time.perf_counter()
     try:
         # Past the soft limit, a document of several pages keeps the pages it read (the others answer 464).
         result = {**ocr_core.recognize(job.service, image, job.configure, time_up=(SoftTimeLimitExceeded,)),
                   "request_id": request_id, "success": True}
     except Exception as exc:
-        _end(store, request_id, job.service, job.created_at, _as_service_error(exc, request_id))
+        times = metrics.JobTimes(job.queue, queue_wait, time.perf_counter() - started_at)
+        _end(store, request_id, job.service, job.created_at, _as_service_error(exc, request_id), times=times)
     else:
-        _end(store, request_id, job.service, job.created_at, None, result)
+        times = metrics.JobTimes(job.queue, queue_wait, time.perf_counter() - started_at)
+        _end(store, request_id, job.service, job.created_at, None, result, times)
 
 
 @signals.worker_process_init.connect

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 import redis
 from PIL import Image
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.apps import AppStore
@@ -332,10 +333,12 @@ def test_health_ready_and_metrics(client, appcode):
     assert ready.status_code == 200 and ready.json["workers_alive"] >= 1
     post_json(client, "/api/predict/ocr_general", {"image": b64(png())}, appcode)
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'ocr_requests_total{service="ocr_general",code="200"}' in text
-    assert 'ocr_job_seconds_bucket{service="ocr_general",le="+Inf"}' in text
-    assert 'ocr_queue_depth{queue="interactive"}' in text and 'ocr_queue_depth{queue="bulk"}' in text
-    assert "ocr_workers_alive" in text and "ocr_image_bytes_waiting" in text
+    found = {(s.name, tuple(sorted(s.labels.items()))) for family in text_string_to_metric_families(text)
+             for s in family.samples}
+    assert ("ocr_requests_total", (("code", "200"), ("service", "ocr_general"))) in found
+    assert ("ocr_job_seconds_bucket", (("le", "+Inf"), ("service", "ocr_general"))) in found
+    assert {("ocr_queue_depth", (("queue", "interactive"),)), ("ocr_queue_depth", (("queue", "bulk"),))} <= found
+    assert {("ocr_workers_alive", ()), ("ocr_image_bytes_waiting", ())} <= found
 
 
 def test_openapi_describes_every_endpoint(client):

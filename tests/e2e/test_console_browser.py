@@ -497,7 +497,8 @@ def test_a_pdf_of_two_pages_sent_from_the_try_page_is_answered_page_by_page(page
         read.append("".join(w["word"] for w in shown["ret"]))
     for got, sample in zip(read, samples):
         truth = "".join(line.text for line in sample.lines)
-        assert difflib.SequenceMatcher(None, got, truth).ratio() > 0.8, (got, truth)
+        similar = difflib.SequenceMatcher(None, got, truth).ratio()
+        assert similar > 0.8, (got, truth)
     assert not page.is_visible("#try-stage")
     _screenshot(page, shots / "console-try-pdf.png")
 
