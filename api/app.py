@@ -15,7 +15,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 
 from api.apps import AppStore
 from api.ratelimit import TokenBucket
-from ocr_core import SERVICES, errors
+from api import errors
+from ocr_core import SERVICES
 from ocr_core.settings import Settings, get_settings
 from workers import metrics
 from workers.celery_app import create_celery
@@ -140,7 +141,7 @@ def error_response(exc: Exception) -> Response:
     response = jsonify({"success": False, "request_id": request_id,
                         "error_code": error.code, "error_msg": error.error_msg})
     response.status_code = error.code
-    if error.gateway_message:
+    if isinstance(error, errors.GatewayError) and error.gateway_message:
         response.headers["X-Ca-Error-Message"] = error.gateway_message
     if isinstance(error, errors.Throttled):
         response.headers.update(rate_limit_headers(error.limit, 0, error.reset))

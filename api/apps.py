@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import redis
 
-from ocr_core.errors import Forbidden, InvalidAppKey, QuotaExhausted
+from api.errors import Forbidden, InvalidAppKey, QuotaExhausted
 
 CODES = "ocr:appcodes"  # hash: sha256(code) -> app id
 KEYS = "ocr:appkeys"  # hash: app key -> app id

@@ -290,7 +290,7 @@ def cmd_worker(args) -> int:
 def _local_appcode(settings: Settings, data_dir: Path) -> str:
     """The APPCODE `ocrq up` prints: kept in the data folder so that it stays the same across restarts."""
     from api.apps import AppStore
-    from ocr_core.errors import Forbidden
+    from api.errors import Forbidden
     store = AppStore(_redis(settings))
     path = data_dir / "appcode"
     if path.exists():

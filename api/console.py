@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request, send_from_directory
 
 import api.recognition as calls
 from api.app import resources
-from ocr_core import errors
+from api import errors
 from ocr_core.services import SERVICES
 from workers import heartbeat
 from workers.celery_app import QUEUES, queue_depth

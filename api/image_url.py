@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from ocr_core.errors import ImageDownloadError
+from api.errors import ImageDownloadError
 from workers.outbound_http import OutboundError, fetch
 
 log = logging.getLogger(__name__)

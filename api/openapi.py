@@ -20,7 +20,7 @@ from flask import Flask
 from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from ocr_core import errors
+from api import errors
 from ocr_core.services import SERVICES, Service
 from workers.celery_app import BULK, INTERACTIVE
 
@@ -719,7 +719,7 @@ def _describe_class(cls: type[errors.ServiceError]) -> str:
     doc = inspect.getdoc(cls) if cls.__doc__ else None
     if doc:
         text += ": " + " ".join(doc.split("\n\n")[0].split())
-    if cls.gateway_message:
+    if getattr(cls, "gateway_message", None):
         text += f" (`X-Ca-Error-Message: {cls.gateway_message}`)"
     return text
 

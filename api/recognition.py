@@ -15,7 +15,8 @@ from api.image_url import fetch_image
 from api.signature import authenticate_request
 from api.templates import with_definitions
 from api.wire import Body, callback_url_of, old_format_output, parse_request
-from ocr_core import SERVICES, check_configure, errors
+from api import errors
+from ocr_core import SERVICES, check_configure
 from ocr_core.steps.decode import decode_base64, probe_image
 from workers.callback_queue import callback_state
 from workers.celery_app import BULK, INTERACTIVE, queue_depth

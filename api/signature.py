@@ -18,7 +18,7 @@ import redis
 from flask import Request
 
 from api.apps import App, AppStore
-from ocr_core import errors
+from api import errors
 
 TIMESTAMP_WINDOW = 15 * 60  # seconds either side of the server's clock, as the gateway allows
 METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, g, jsonify, request
 
 import api.recognition as calls
 from api.app import resources
-from ocr_core import check_configure, errors
+from api import errors
+from ocr_core import check_configure
 from ocr_core.services.template import DEFINITIONS, requested_ids
 from ocr_core.services.template.matching import parse_template
 from ocr_core.steps.decode import probe_image

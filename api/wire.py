@@ -18,7 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import MultiPartParser
 from werkzeug.http import parse_options_header
 
-from ocr_core import errors
+from api import errors
 
 MAX_CALLBACK_URL = 2048  # characters; what browsers and most servers take in a URL
 # The old format's dataType codes.

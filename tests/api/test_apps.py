@@ -3,7 +3,7 @@ import fakeredis
 import pytest
 
 from api.apps import CODES, AppStore, hash_code
-from ocr_core.errors import Forbidden, QuotaExhausted
+from api.errors import Forbidden, QuotaExhausted
 
 
 @pytest.fixture()

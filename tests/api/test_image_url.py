@@ -12,7 +12,7 @@ import pytest
 
 from api.image_url import fetch_image
 from workers import outbound_http
-from ocr_core.errors import ImageDownloadError
+from api.errors import ImageDownloadError
 
 BODY = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 LOCAL = ("127.0.0.0/8",)

@@ -12,7 +12,7 @@ import redis
 from api.app import create_app
 from api.apps import AppStore
 from bench.synth import text_page
-from ocr_core.errors import QueueFull
+from api.errors import QueueFull
 from tests.servers import b64, make_settings, start_redis, start_worker, wait_for
 from workers.celery_app import BULK, queue_depth
 from workers.image_budget import ImageBudget

@@ -5,7 +5,7 @@ import pytest
 
 from api.wire import (BOOL, DATETIME, DOUBLE, FLOAT, INT32, INT64, STRING, convert_value, old_format_output, parse_body,
                       parse_request)
-from ocr_core import errors
+from api import errors
 
 
 def old(*inputs) -> bytes:

@@ -11,20 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile, features
 
-from ocr_core.errors import (
-    Base64IllegalCharacters,
-    Base64Padding,
-    DataUrlHeader,
-    GifDecodeFailed,
-    GifEmpty,
-    GifNoColorMap,
-    GifOpenFailed,
-    GifReadFailed,
-    ImageDecodeFailed,
-    ImageEmpty,
-    ImageTooLarge,
-    ServiceError,
-)
+from ocr_core.errors import Base64IllegalCharacters, Base64Padding, DataUrlHeader, GifDecodeFailed, GifEmpty, GifNoColorMap, GifOpenFailed, GifReadFailed, ImageDecodeFailed, ImageEmpty, ImageTooLarge, ServiceError
 from ocr_core.settings import Settings
 from ocr_core.steps import decode as decode_step
 from ocr_core.steps.decode import ImageInfo, decode_base64, decode_image, decode_pages, probe_image
