@@ -17,7 +17,7 @@ from api.apps import AppStore
 from api.ratelimit import TokenBucket
 from api import errors
 from ocr_core import SERVICES
-from ocr_core.settings import Settings, get_settings
+from api.settings import Settings, get_settings
 from workers import metrics
 from workers.celery_app import create_celery
 from workers.connections import get_redis

@@ -15,7 +15,7 @@ from pathlib import Path
 import redis
 
 from api.local_redis import read_running, remove_running, write_running
-from ocr_core.settings import Settings, get_settings, settings_table
+from api.settings import Settings, get_settings, readme_table
 
 DEFAULT_API = "http://127.0.0.1:8080"
 
@@ -157,7 +157,7 @@ def _redis(settings: Settings) -> redis.Redis:
 
 def cmd_settings(args) -> int:
     if args.markdown:
-        print(settings_table())
+        print(readme_table())
         return 0
     settings, source = _redis_settings(get_settings())
     values, defaults = settings.to_env(), Settings().to_env()

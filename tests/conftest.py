@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from ocr_core.settings import Settings
+from api.settings import Settings
 from tests.servers import RedisServer, Worker, make_settings, start_redis, start_worker
 
 

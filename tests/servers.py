@@ -13,7 +13,7 @@ from pathlib import Path
 import redis
 
 from api.local_redis import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
-from ocr_core.settings import Settings
+from api.settings import Settings
 from workers.connections import get_redis
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import redis
 
-from ocr_core.settings import Settings
+from workers.settings import WorkerSettings
 from workers import callback_queue
 from workers.callback_queue import DELIVERED, FAILED, PENDING, Claim
 from workers.jobs import JobStore
@@ -39,12 +39,12 @@ def sign(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def retry_delay(settings: Settings, attempt: int) -> float:
+def retry_delay(settings: WorkerSettings, attempt: int) -> float:
     """Seconds to wait after failed delivery number `attempt` (1, 2, ...): the backoff, doubled each time."""
     return settings.callback_backoff * 2 ** (attempt - 1)
 
 
-def deliver_callback(client: redis.Redis, settings: Settings, claim: Claim) -> str:
+def deliver_callback(client: redis.Redis, settings: WorkerSettings, claim: Claim) -> str:
     """Make one delivery of a claimed callback and record its outcome; the callback's status after it."""
     request_id, attempt = claim.request_id, claim.attempt
     job = JobStore(client, settings.result_ttl).get(request_id)
@@ -100,7 +100,7 @@ def _host(url: str) -> str | None:
         return None
 
 
-def deliver_forever(client: redis.Redis, settings: Settings, stop: threading.Event) -> None:
+def deliver_forever(client: redis.Redis, settings: WorkerSettings, stop: threading.Event) -> None:
     """Claim and deliver due callbacks until `stop` is set (one of a worker's delivery threads)."""
     lease = settings.callback_timeout + LEASE_MARGIN
     while not stop.is_set():
@@ -119,7 +119,7 @@ def deliver_forever(client: redis.Redis, settings: Settings, stop: threading.Eve
         stop.wait(wait)
 
 
-def start_delivery_threads(client: redis.Redis, settings: Settings, stop: threading.Event) -> list[threading.Thread]:
+def start_delivery_threads(client: redis.Redis, settings: WorkerSettings, stop: threading.Event) -> list[threading.Thread]:
     """`callback_concurrency` daemon threads running `deliver_forever`."""
     threads = [threading.Thread(target=deliver_forever, args=(client, settings, stop), daemon=True,
                                 name=f"callbacks-{n}") for n in range(max(1, settings.callback_concurrency))]

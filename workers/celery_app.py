@@ -8,7 +8,7 @@ import redis
 from celery import Celery
 from kombu import Exchange, Queue
 
-from ocr_core.settings import Settings, get_settings
+from workers.settings import WorkerSettings, get_settings
 from workers.connections import sentinel_options
 
 INTERACTIVE, BULK = "interactive", "bulk"
@@ -20,7 +20,7 @@ def queue_depth(client: redis.Redis, queue: str) -> int:
     return client.llen(queue)
 
 
-def create_celery(settings: Settings) -> Celery:
+def create_celery(settings: WorkerSettings) -> Celery:
     app = Celery("ocrq", broker=settings.broker_url, include=["workers.tasks"])
     app.conf.update(
         # Our own job store keeps results; Celery's result backend would be a second copy.

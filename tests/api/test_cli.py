@@ -69,7 +69,7 @@ def test_settings_table_lists_every_variable():
 
 
 def test_settings_markdown_is_the_readme_table():
-    from ocr_core.settings import settings_table
+    from api.settings import readme_table as settings_table
     assert ocrq("settings", "--markdown").stdout.strip() == settings_table().strip()
 
 
@@ -162,7 +162,7 @@ def test_apps_find_the_redis_of_the_ocrq_up_running_in_the_data_folder(redis_ser
 
 
 def test_readme_settings_table_is_current():
-    from ocr_core.settings import settings_table
+    from api.settings import readme_table as settings_table
     readme = (ROOT / "README.md").read_text()
     table = readme.split("<!-- settings-table -->\n")[1].split("<!-- /settings-table -->")[0]
     assert table.strip() == settings_table().strip(), "run `ocrq settings --markdown` and paste the table into README.md"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from api.app import create_app
-from ocr_core.settings import Settings
+from api.settings import Settings
 from tests.servers import ROOT
 from workers.celery_app import QUEUES
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageFile, features
 
 from ocr_core.errors import Base64IllegalCharacters, Base64Padding, DataUrlHeader, GifDecodeFailed, GifEmpty, GifNoColorMap, GifOpenFailed, GifReadFailed, ImageDecodeFailed, ImageEmpty, ImageTooLarge, ServiceError
-from ocr_core.settings import Settings
+from ocr_core.settings import RecognitionSettings
 from ocr_core.steps import decode as decode_step
 from ocr_core.steps.decode import ImageInfo, decode_base64, decode_image, decode_pages, probe_image
 
@@ -296,7 +296,7 @@ def test_pixel_bound_refused_before_decoding(huge_png, no_decoding):
 
 def test_pixel_bound_from_settings_under_pillows_guard(monkeypatch, no_decoding):
     bomb = png_bomb(8000, 8000, 8)  # 64 Mpx: under Pillow's guard, over our default 40 Mpx
-    monkeypatch.setattr(decode_step, "get_settings", lambda: Settings())
+    monkeypatch.setattr(decode_step, "get_settings", lambda: RecognitionSettings())
     with pytest.raises(ImageTooLarge) as err:
         decode_image(bomb)
     assert err.value.error_msg == "Invalid Input - image data error - image too large: 8000x8000"
@@ -558,7 +558,7 @@ def test_document_decodes_one_page_at_a_time():
                                   lambda n: multipage_tiff(*[Image.new("L", (8, 8), 255)] * n)],
                          ids=["pdf", "tiff"])
 def test_page_bound(make, monkeypatch):
-    monkeypatch.setattr(decode_step, "get_settings", lambda: Settings(max_pages=3))
+    monkeypatch.setattr(decode_step, "get_settings", lambda: RecognitionSettings(max_pages=3))
     assert probe_image(make(3)).pages == 3
     assert len(decode_pages(make(3))) == 3
     with pytest.raises(ImageTooLarge) as err:

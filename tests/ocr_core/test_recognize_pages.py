@@ -10,7 +10,8 @@ import ocr_core
 from ocr_core.steps import decode
 from ocr_core.errors import ImageTooLarge, WrongCategory
 from ocr_core.services import SERVICES, Service
-from ocr_core.settings import Settings
+from ocr_core.settings import RecognitionSettings
+from ocr_core.steps.answer import Findings
 
 COLORS = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]  # RGB; page 2 (green) is "not a document"
 
@@ -35,7 +36,7 @@ def read_colour(picture, configure, pipeline):
         raise ValueError("a bug in the service")
     if configure.get("time_up") and b > 200:
         raise RuntimeError("decode failed") from TimeUp()
-    return {"width": picture.shape[1], "rgb": [r, g, b]}
+    return Findings({"width": picture.shape[1], "rgb": [r, g, b]})
 
 
 @pytest.fixture()
@@ -46,7 +47,7 @@ def fake_service(monkeypatch):
 
     def whole(picture, configure, pipeline):
         seen.append([p.shape for p in picture])
-        return {"pages_read": len(picture)}
+        return Findings({"pages_read": len(picture)})
 
     monkeypatch.setitem(SERVICES, "fake_multipage", Service("fake_multipage", whole, multipage=True, engine="tesseract"))
     return seen
@@ -64,7 +65,7 @@ def test_each_page_answered_in_its_place(fake_service, fmt):
 
 @pytest.mark.parametrize("fmt", ["PDF", "TIFF", "PNG"])
 def test_a_file_of_one_page_answers_as_the_service_does(fake_service, fmt):
-    assert ocr_core.recognize("fake_pages", pages(fmt, 1)) == {"width": 30, "rgb": [255, 0, 0]}
+    assert ocr_core.recognize("fake_pages", pages(fmt, 1)) == {"width": 30, "rgb": [255, 0, 0], "success": True}
     with pytest.raises(WrongCategory):
         out = io.BytesIO()
         Image.new("RGB", (8, 8), (0, 255, 0)).save(out, fmt)
@@ -93,7 +94,7 @@ def test_a_page_that_cannot_be_decoded_is_462_in_its_place(fake_service, monkeyp
     out = io.BytesIO()
     Image.new("RGB", (10, 10), COLORS[0]).save(out, "TIFF", save_all=True,
                                                append_images=[Image.new("RGB", (100, 100)), Image.new("RGB", (10, 10))])
-    monkeypatch.setattr(decode, "get_settings", lambda: Settings(max_pixels=5000))
+    monkeypatch.setattr(decode, "get_settings", lambda: RecognitionSettings(max_pixels=5000))
     answer = ocr_core.recognize("fake_pages", out.getvalue())
     assert answer["pages"][1] == {"success": False, "error_code": 462,
                                   "error_msg": "Invalid Input - image data error - image too large: 100x100"}
@@ -101,7 +102,7 @@ def test_a_page_that_cannot_be_decoded_is_462_in_its_place(fake_service, monkeyp
 
 
 def test_the_page_bound_before_any_page(fake_service, monkeypatch):
-    monkeypatch.setattr(decode, "get_settings", lambda: Settings(max_pages=2))
+    monkeypatch.setattr(decode, "get_settings", lambda: RecognitionSettings(max_pages=2))
     decoded = []
     monkeypatch.setattr(decode.Document, "picture", lambda self, i: decoded.append(i))
     with pytest.raises(ImageTooLarge, match="OCR_MAX_PAGES"):
@@ -110,9 +111,9 @@ def test_the_page_bound_before_any_page(fake_service, monkeypatch):
 
 
 def test_a_multipage_service_is_given_every_page(fake_service):
-    assert ocr_core.recognize("fake_multipage", pages("PDF")) == {"pages_read": 3}
+    assert ocr_core.recognize("fake_multipage", pages("PDF")) == {"pages_read": 3, "success": True}
     assert fake_service == [[(20, 30, 3), (20, 40, 3), (20, 50, 3)]]
-    assert ocr_core.recognize("fake_multipage", pages("PNG", 1)) == {"pages_read": 1}
+    assert ocr_core.recognize("fake_multipage", pages("PNG", 1)) == {"pages_read": 1, "success": True}
 
 
 def test_no_real_service_reads_pages_itself():

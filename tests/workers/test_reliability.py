@@ -20,7 +20,7 @@ from api.app import create_app
 from api.apps import AppStore
 from api.local_redis import RedisServer
 from bench.synth import text_page
-from ocr_core.settings import Settings
+from api.settings import Settings
 from tests.servers import (Worker, b64, kill_redis, make_settings, relaunch_redis, start_redis, start_worker,
                            wait_for)
 from workers.celery_app import INTERACTIVE, queue_depth
