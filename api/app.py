@@ -5,19 +5,18 @@ import logging
 import math
 import sys
 import time
-from dataclasses import dataclass
 
 import kombu.exceptions
 import redis
-from celery import Celery
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
-from api.apps import AppStore
-from api.ratelimit import TokenBucket
 from api import errors
-from ocr_core import SERVICES
+from api.apps import AppStore
+from api.context import Resources, resources
+from api.ratelimit import TokenBucket, rate_limit_headers
 from api.settings import Settings, get_settings
+from ocr_core import SERVICES
 from workers import metrics
 from workers.celery_app import create_celery
 from workers.connections import get_redis
@@ -69,22 +68,6 @@ def _log_access_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         access_log.addHandler(handler)
         access_log.setLevel(logging.INFO)
-
-
-@dataclass(frozen=True)
-class Resources:
-    """What the views need, built once per process."""
-
-    settings: Settings
-    redis: redis.Redis
-    jobs: JobStore
-    apps: AppStore
-    bucket: TokenBucket
-    celery: Celery
-
-
-def resources() -> Resources:
-    return current_app.extensions["ocr"]
 
 
 def _start_request() -> None:
@@ -148,7 +131,3 @@ def error_response(exc: Exception) -> Response:
         response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
     return response
 
-
-def rate_limit_headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
-    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
-            "RateLimit-Reset": str(max(0, math.ceil(reset)))}

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, request, send_from_directory
 
 import api.recognition as calls
-from api.app import resources
 from api import errors
+from api.context import resources
 from ocr_core.services import SERVICES
 from workers import heartbeat
 from workers.celery_app import QUEUES, queue_depth

@@ -8,7 +8,13 @@ from urllib.parse import quote
 
 # Recognition's and the workers' errors are the API's too: one table of every code it answers.
 from ocr_core.errors import (  # noqa: F401
-    ConfigureFormatError, ImageDataError, InvalidOption, InvalidURL, JsonFormatError, ServiceError, TemplateNotSet,
+    ConfigureFormatError,
+    ImageDataError,
+    InvalidOption,
+    InvalidURL,
+    JsonFormatError,
+    ServiceError,
+    TemplateNotSet,
     UnknownTemplate,
 )
 from workers.errors import AlgorithmGaveUp  # noqa: F401

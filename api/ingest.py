@@ -24,7 +24,8 @@ from typing import TextIO
 import requests
 
 from ocr_core.errors import ServiceError
-from ocr_core.steps.decode import Document, page_count as count_pages
+from ocr_core.steps.decode import Document
+from ocr_core.steps.decode import page_count as count_pages
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif", ".pdf"}
 

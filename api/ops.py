@@ -8,7 +8,7 @@ import redis
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from api.app import resources
+from api.context import resources
 from api.openapi import openapi_document
 from workers import heartbeat, metrics
 from workers.celery_app import QUEUES, queue_depth

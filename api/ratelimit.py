@@ -48,3 +48,9 @@ class TokenBucket:
         allowed, tokens, wait = self._take(keys=[f"ocr:bucket:{app_id}:{service}"], args=[self.rate, self.burst])
         tokens = float(tokens)
         return Decision(bool(allowed), self.burst, math.floor(tokens), float(wait), (self.burst - tokens) / self.rate)
+
+
+def rate_limit_headers(limit: int, remaining: int, reset: float) -> dict[str, str]:
+    """The RateLimit-* headers of an answer (draft-ietf-httpapi-ratelimit-headers)."""
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining),
+            "RateLimit-Reset": str(max(0, math.ceil(reset)))}

@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl
 import redis
 from flask import Request
 
-from api.apps import App, AppStore
 from api import errors
+from api.apps import App, AppStore
 
 TIMESTAMP_WINDOW = 15 * 60  # seconds either side of the server's clock, as the gateway allows
 METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 import redis
 from flask import Blueprint, Response, g, jsonify, request
 
-import api.recognition as calls
-from api.app import resources
 from api import errors
+from api.admission import admit, authenticate, load_image, take_token, wait_for, with_rate_headers
+from api.context import resources
 from ocr_core import check_configure
 from ocr_core.services.template import DEFINITIONS, requested_ids
 from ocr_core.services.template.matching import parse_template
 from ocr_core.steps.decode import probe_image
-from workers.celery_app import INTERACTIVE, queue_depth
 
 templates = Blueprint("templates", __name__)
 TEMPLATE_SERVICES = ("ocr_template", "ocr_sdt")
@@ -119,7 +118,7 @@ def with_definitions(app_id: str, service: str, configure: dict) -> dict:
 
 def _owned(template_id: str) -> TemplateRecord:
     """The caller's template (the app is authenticated once per request: a signed call's nonce is used once)."""
-    app = calls.authenticate()
+    app = authenticate()
     g.app = app
     record = store().get(template_id)
     if record is None or record.app != app.app_id:
@@ -154,12 +153,12 @@ def _image(body: dict) -> bytes | None:
         return None
     if not isinstance(value, str) or not value:
         raise errors.ImageFormatError()
-    return calls.load_image(value)
+    return load_image(value)
 
 
 @templates.post("/v1/templates")
 def create_template() -> Response:
-    app = calls.authenticate()
+    app = authenticate()
     body = _body()
     image = _image(body)
     template_id = store().create(app.app_id, _draft(body, image), image)
@@ -171,7 +170,7 @@ def create_template() -> Response:
 
 @templates.get("/v1/templates")
 def list_templates() -> Response:
-    app = calls.authenticate()
+    app = authenticate()
     return jsonify({"templates": [r.summary() for r in store().of_app(app.app_id)]})
 
 
@@ -210,12 +209,8 @@ def publish_template(template_id: str) -> Response:
 def try_template(template_id: str) -> Response:
     """The saved draft run on a picture by a worker, as `ocr_template` would with it published."""
     record = _owned(template_id)
-    r = resources()
     app = g.app
-    decision = r.bucket.take(app.app_id, "ocr_template")
-    g.rate = decision
-    if not decision.allowed:
-        raise errors.Throttled(decision.retry_after, decision.limit, decision.reset, r.settings.throttle_status)
+    take_token(app, "ocr_template")
     body = _body()
     options = body.get("configure") or {}
     if isinstance(options, str):
@@ -230,19 +225,5 @@ def try_template(template_id: str) -> Response:
                  DEFINITIONS: {template_id: record.draft}}
     if "image" not in body:
         raise errors.MissingImageKey()
-    image = _image(body)
-    if queue_depth(r.redis, INTERACTIVE) + 1 > r.settings.interactive_queue_bound:
-        raise errors.QueueFull()
-    r.apps.spend(app, 1)
-    request_id = g.request_id
-    r.jobs.create(request_id, service="ocr_template", app=app.app_id, image=image, configure=configure,
-                  queue=INTERACTIVE)
-    r.celery.send_task("ocrq.run_job", args=[request_id], queue=INTERACTIVE, task_id=request_id)
-    job = r.jobs.wait(request_id, r.settings.sync_timeout)
-    if job is None or not job.finished:
-        error = errors.ServiceUnavailable()
-        error.request_id = request_id
-        raise error
-    if job.error is not None:
-        raise errors.ServiceError.from_dict(job.error)
-    return jsonify(job.result)
+    (result,) = wait_for(admit(app, "ocr_template", [_image(body)], [configure]))
+    return with_rate_headers(jsonify(result))
