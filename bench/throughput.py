@@ -112,7 +112,7 @@ class System:
     """redis-server, `ocrq worker` with W processes and `ocrq api`, started for the bench and stopped after."""
 
     def __init__(self, workers: int, tmp: Path, nice: int = 5):
-        from api.local_redis import free_port, start_redis
+        from api.cli.launcher import free_port, start_redis
         self.redis = start_redis(tmp / "redis", appendonly=False)
         port = free_port()
         # The app's rate limit and queue bounds are raised: capacity is measured, not the limits.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from api.local_redis import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
+from api.cli.launcher import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
 from api.settings import Settings
 from workers.connections import get_redis
 

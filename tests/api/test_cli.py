@@ -10,7 +10,7 @@ import sys
 import redis
 
 from api.apps import AppStore
-from api.local_redis import RUNNING_FILE, write_running
+from api.cli.launcher import RUNNING_FILE, write_running
 from tests.servers import ROOT, free_port
 
 

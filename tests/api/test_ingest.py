@@ -22,9 +22,9 @@ import redis
 from PIL import Image
 from werkzeug.serving import make_server
 
-from api import cli
 from api.apps import AppStore
-from api.ingest import Client, failures_path, ingest, walk
+from api.cli import commands as cli
+from api.cli.ingest import Client, failures_path, ingest, walk
 from bench.synth import text_page
 from tests.servers import ROOT, free_port, make_settings, start_redis, wait_for
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from api.local_redis import RUNNING_FILE
+from api.cli.launcher import RUNNING_FILE
 from tests.servers import ROOT, free_port
 
 

@@ -16,10 +16,12 @@ from ocr_core import recognize
 from ocr_core.engines import PIPELINES, engine_installed, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.seals import faint_red_mask, find_seals, seal_ink
-from ocr_core.services.official_seal import ocr_official_seal
+from ocr_core.services import SERVICES
 from ocr_core.services.official_seal.arc_text import _text_middle, find_ring, name_with_ending, text_strip, unroll
 
 ENGINE = "mixed" if engine_installed("mixed") else "tesseract"
+# The service on a picture already decoded, answered as `recognize` answers it.
+ocr_official_seal = SERVICES["ocr_official_seal"].run
 
 
 def arc_seal(text: str, turn: float, radius: int = 150) -> np.ndarray:

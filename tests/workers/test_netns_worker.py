@@ -12,7 +12,7 @@ import redis
 
 from api.app import create_app
 from api.apps import AppStore
-from api.local_redis import RedisServer, free_port
+from api.cli.launcher import RedisServer, free_port
 from bench.synth import text_page
 from tests.servers import b64, make_settings, start_worker, wait_for
 

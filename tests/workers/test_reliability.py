@@ -18,7 +18,7 @@ from flask import Flask
 
 from api.app import create_app
 from api.apps import AppStore
-from api.local_redis import RedisServer
+from api.cli.launcher import RedisServer
 from bench.synth import text_page
 from api.settings import Settings
 from tests.servers import (Worker, b64, kill_redis, make_settings, relaunch_redis, start_redis, start_worker,

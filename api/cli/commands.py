@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 
-from api.local_redis import read_running, remove_running, write_running
+from api.cli.launcher import read_running, remove_running, write_running
 from api.settings import Settings, get_settings, readme_table
 
 DEFAULT_API = "http://127.0.0.1:8080"
@@ -176,7 +176,7 @@ def cmd_settings(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from api.ingest import Client, InputError, check_service, ingest, parse_configure, walk
+    from api.cli.ingest import Client, InputError, check_service, ingest, parse_configure, walk
     settings = get_settings()
     data_dir = Path(settings.data_dir)
     up = read_running(data_dir)
@@ -202,7 +202,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_recognize(args) -> int:
-    from api.ingest import InputError, check_service, parse_configure
+    from api.cli.ingest import InputError, check_service, parse_configure
     try:
         check_service(args.service)
         configure = parse_configure(args.configure, "--configure")
@@ -319,7 +319,7 @@ def cmd_up(args) -> int:
     try:
         own_redis = None
         if not settings.redis_url:
-            from api.local_redis import start_redis
+            from api.cli.launcher import start_redis
             try:
                 server = start_redis(data_dir / "redis", port=6399)
             except RuntimeError as exc:  # not installed, or it would not start: its log's end is in the message
@@ -334,7 +334,7 @@ def cmd_up(args) -> int:
         get_settings.cache_clear()
 
         code = _local_appcode(settings, data_dir)
-        sample = Path(__file__).parent / "static" / "sample.png"
+        sample = Path(__file__).parent.parent / "static" / "sample.png"
         request_file = data_dir / "sample-request.json"
         import base64
         request_file.write_text(json.dumps({"image": base64.b64encode(sample.read_bytes()).decode(),
@@ -396,5 +396,3 @@ def _stop(children: list[subprocess.Popen]) -> None:
 COMMANDS = {"up": cmd_up, "api": cmd_api, "worker": cmd_worker, "apps": cmd_apps,
             "recognize": cmd_recognize, "settings": cmd_settings, "ingest": cmd_ingest}
 
-if __name__ == "__main__":
-    sys.exit(main())
