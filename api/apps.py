@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import redis
 
 from api.errors import Forbidden, InvalidAppKey, QuotaExhausted
+from workers import keys
 
-CODES = "ocr:appcodes"  # hash: sha256(code) -> app id
-KEYS = "ocr:appkeys"  # hash: app key -> app id
+CODES = keys.APPCODES
+KEYS = keys.APPKEYS
 
 
 def hash_code(code: str) -> str:
@@ -44,7 +45,7 @@ class AppStore:
         if quota is not None:
             fields["quota"] = quota
         pipe = self.redis.pipeline()
-        pipe.hset(f"ocr:app:{app_id}", mapping=fields)
+        pipe.hset(keys.app(app_id), mapping=fields)
         pipe.hset(CODES, hash_code(code), app_id)
         pipe.hset(KEYS, app_key, app_id)
         pipe.execute()
@@ -52,20 +53,20 @@ class AppStore:
 
     def new_key(self, app_id: str) -> tuple[str, str] | None:
         """Give an app a new key and secret (an app made before keys existed, or a leaked secret); None: no such app."""
-        if not self.redis.exists(f"ocr:app:{app_id}"):
+        if not self.redis.exists(keys.app(app_id)):
             return None
-        old = self.redis.hget(f"ocr:app:{app_id}", "app_key")
+        old = self.redis.hget(keys.app(app_id), "app_key")
         app_key, app_secret = _new_key_and_secret()
         pipe = self.redis.pipeline()
         if old:
             pipe.hdel(KEYS, old)
-        pipe.hset(f"ocr:app:{app_id}", mapping={"app_key": app_key, "app_secret": app_secret})
+        pipe.hset(keys.app(app_id), mapping={"app_key": app_key, "app_secret": app_secret})
         pipe.hset(KEYS, app_key, app_id)
         pipe.execute()
         return app_key, app_secret
 
     def key_and_secret(self, app_id: str) -> tuple[str, str] | None:
-        key, secret = self.redis.hmget(f"ocr:app:{app_id}", "app_key", "app_secret")
+        key, secret = self.redis.hmget(keys.app(app_id), "app_key", "app_secret")
         return (key.decode(), secret.decode()) if key and secret else None
 
     def by_key(self, app_key: str) -> tuple[App, str]:
@@ -78,7 +79,7 @@ class AppStore:
         return app, pair[1]
 
     def get(self, app_id: str) -> App | None:
-        raw = self.redis.hgetall(f"ocr:app:{app_id}")
+        raw = self.redis.hgetall(keys.app(app_id))
         if not raw:
             return None
         d = {k.decode(): v.decode() for k, v in raw.items()}
@@ -90,9 +91,9 @@ class AppStore:
         return sorted((a for a in map(self.get, ids) if a), key=lambda a: a.created_at)
 
     def revoke(self, app_id: str) -> bool:
-        if not self.redis.exists(f"ocr:app:{app_id}"):
+        if not self.redis.exists(keys.app(app_id)):
             return False
-        self.redis.hset(f"ocr:app:{app_id}", "revoked", 1)
+        self.redis.hset(keys.app(app_id), "revoked", 1)
         return True
 
     def authenticate(self, authorization: str | None) -> App:
@@ -108,7 +109,7 @@ class AppStore:
 
     def spend(self, app: App, calls: int = 1) -> None:
         """Count `calls` against the app's quota, refusing them all when they do not fit."""
-        key = f"ocr:app:{app.app_id}"
+        key = keys.app(app.app_id)
         used = self.redis.hincrby(key, "used", calls)
         if app.quota is not None and used > app.quota:
             self.redis.hincrby(key, "used", -calls)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import redis
 
+from workers import keys
+
 _TAKE = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
@@ -45,7 +47,7 @@ class TokenBucket:
         self._take = client.register_script(_TAKE)
 
     def take(self, app_id: str, service: str) -> Decision:
-        allowed, tokens, wait = self._take(keys=[f"ocr:bucket:{app_id}:{service}"], args=[self.rate, self.burst])
+        allowed, tokens, wait = self._take(keys=[keys.bucket(app_id, service)], args=[self.rate, self.burst])
         tokens = float(tokens)
         return Decision(bool(allowed), self.burst, math.floor(tokens), float(wait), (self.burst - tokens) / self.rate)
 

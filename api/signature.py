@@ -19,6 +19,7 @@ from flask import Request
 
 from api import errors
 from api.apps import App, AppStore
+from workers import keys
 
 TIMESTAMP_WINDOW = 15 * 60  # seconds either side of the server's clock, as the gateway allows
 METHODS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
@@ -64,7 +65,7 @@ def sign(secret: str, text: str, method: str = "HmacSHA256") -> str:
 def claim_nonce(client: redis.Redis, app_id: str, nonce: str, timestamp_ms: int) -> bool:
     """True the first time an app's nonce is seen. It is kept only while its (signed) timestamp stays acceptable."""
     ttl = max(1, math.ceil(timestamp_ms / 1000 + TIMESTAMP_WINDOW - time.time()))
-    return bool(client.set(f"ocr:nonce:{app_id}:{nonce}", 1, nx=True, ex=ttl))
+    return bool(client.set(keys.nonce(app_id, nonce), 1, nx=True, ex=ttl))
 
 
 def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App:

@@ -18,6 +18,7 @@ from ocr_core import check_configure
 from ocr_core.services.template import DEFINITIONS, requested_ids
 from ocr_core.services.template.matching import parse_template
 from ocr_core.steps.decode import probe_image
+from workers import keys
 
 templates = Blueprint("templates", __name__)
 TEMPLATE_SERVICES = ("ocr_template", "ocr_sdt")
@@ -55,13 +56,13 @@ class TemplateStore:
         if image:
             fields["image"] = image
         pipe = self.redis.pipeline()
-        pipe.hset(f"ocr:template:{template_id}", mapping=fields)
-        pipe.zadd(f"ocr:app:{app_id}:templates", {template_id: now})
+        pipe.hset(keys.template(template_id), mapping=fields)
+        pipe.zadd(keys.app_templates(app_id), {template_id: now})
         pipe.execute()
         return template_id
 
     def get(self, template_id: str) -> TemplateRecord | None:
-        raw = self.redis.hmget(f"ocr:template:{template_id}",
+        raw = self.redis.hmget(keys.template(template_id),
                                "app", "draft", "published", "created_at", "updated_at", "published_at")
         if raw[0] is None:
             return None
@@ -70,28 +71,28 @@ class TemplateStore:
                               float(created), float(updated), float(published_at) if published_at else None)
 
     def image(self, template_id: str) -> bytes | None:
-        return self.redis.hget(f"ocr:template:{template_id}", "image")
+        return self.redis.hget(keys.template(template_id), "image")
 
     def of_app(self, app_id: str) -> list[TemplateRecord]:
-        ids = [i.decode() for i in self.redis.zrange(f"ocr:app:{app_id}:templates", 0, -1)]
+        ids = [i.decode() for i in self.redis.zrange(keys.app_templates(app_id), 0, -1)]
         return [r for r in map(self.get, ids) if r is not None]
 
     def update(self, template_id: str, draft: dict, image: bytes | None) -> None:
         fields = {"draft": json.dumps(draft, ensure_ascii=False), "updated_at": repr(time.time())}
         if image:
             fields["image"] = image
-        self.redis.hset(f"ocr:template:{template_id}", mapping=fields)
+        self.redis.hset(keys.template(template_id), mapping=fields)
 
     def publish(self, record: TemplateRecord) -> float:
         now = time.time()
-        self.redis.hset(f"ocr:template:{record.template_id}", mapping={
+        self.redis.hset(keys.template(record.template_id), mapping={
             "published": json.dumps(record.draft, ensure_ascii=False), "published_at": repr(now)})
         return now
 
     def delete(self, record: TemplateRecord) -> None:
         pipe = self.redis.pipeline()
-        pipe.delete(f"ocr:template:{record.template_id}")
-        pipe.zrem(f"ocr:app:{record.app}:templates", record.template_id)
+        pipe.delete(keys.template(record.template_id))
+        pipe.zrem(keys.app_templates(record.app), record.template_id)
         pipe.execute()
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import redis
 
-DUE = "ocr:callbacks:due"
+from workers import keys
+
+DUE = keys.CALLBACKS_DUE
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 # KEYS: job hash, due set. ARGV: request id. Only a job that asked for a callback is scheduled.
@@ -68,7 +70,7 @@ return 0
 
 
 def _job_key(request_id: str) -> str:
-    return f"ocr:job:{request_id}"
+    return keys.job(request_id)
 
 
 def schedule_in(pipe: redis.client.Pipeline, request_id: str) -> None:
@@ -84,7 +86,7 @@ class Claim:
 
 def claim(client: redis.Redis, lease: float) -> Claim | float:
     """The first due callback, held for `lease` seconds; or, when none is due, seconds until one is (-1: none)."""
-    request_id, value = client.eval(_CLAIM, 1, DUE, lease, "ocr:job:")
+    request_id, value = client.eval(_CLAIM, 1, DUE, lease, keys.JOB_PREFIX)
     if not request_id:
         return float(value)
     return Claim(request_id.decode(), int(value))

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import redis
 
-from workers.settings import WorkerSettings
-from workers import callback_queue
+from workers import callback_queue, keys
 from workers.callback_queue import DELIVERED, FAILED, PENDING, Claim
 from workers.jobs import JobStore
 from workers.outbound_http import AddressRefused, OutboundError, post
+from workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,13 @@ def deliver_callback(client: redis.Redis, settings: WorkerSettings, claim: Claim
     """Make one delivery of a claimed callback and record its outcome; the callback's status after it."""
     request_id, attempt = claim.request_id, claim.attempt
     job = JobStore(client, settings.result_ttl).get(request_id)
-    url = client.hget(f"ocr:job:{request_id}", "callback_url")
+    url = client.hget(keys.job(request_id), "callback_url")
     if job is None or url is None:
         callback_queue.settle(client, request_id, FAILED, "job gone")
         return FAILED
     url = url.decode()
     host = _host(url)
-    secret = client.hget(f"ocr:app:{job.app}", "app_secret")
+    secret = client.hget(keys.app(job.app), "app_secret")
     if not secret:
         # Checked when the job was accepted; the app's secret can only have been removed since.
         return _give_up(client, request_id, host, "the app has no secret to sign with")

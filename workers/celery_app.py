@@ -8,8 +8,8 @@ import redis
 from celery import Celery
 from kombu import Exchange, Queue
 
-from workers.settings import WorkerSettings, get_settings
 from workers.connections import sentinel_options
+from workers.settings import WorkerSettings, get_settings
 
 INTERACTIVE, BULK = "interactive", "bulk"
 QUEUES = (INTERACTIVE, BULK)

@@ -6,7 +6,9 @@ import time
 
 import redis
 
-WORKERS_KEY = "ocr:workers"
+from workers import keys
+
+WORKERS_KEY = keys.WORKERS
 BEAT_SECONDS = 5.0
 ALIVE_SECONDS = 3 * BEAT_SECONDS
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import redis
 from redis.client import Pipeline
 
-TOTAL, SIZES, EXPIRY = "ocr:images:bytes", "ocr:images:size", "ocr:images:expiry"
+from workers import keys
+
+TOTAL, SIZES, EXPIRY = keys.IMAGES_BYTES, keys.IMAGES_SIZE, keys.IMAGES_EXPIRY
 KEYS = (TOTAL, SIZES, EXPIRY)
 
 # ARGV: budget (0: none), ttl, then id, size pairs. All or none of a request's pictures: 1 if reserved, else 0.

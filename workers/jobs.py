@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import redis
 
 from ocr_core.errors import ServiceError
+from workers import keys
 from workers.callback_queue import schedule_in
 from workers.image_budget import release_in
 from workers.lost_jobs import OPEN
@@ -75,7 +76,7 @@ class JobStore:
 
     @staticmethod
     def _key(request_id: str) -> str:
-        return f"ocr:job:{request_id}"
+        return keys.job(request_id)
 
     def create(self, request_id: str, *, service: str, app: str, image: bytes, configure: dict, queue: str,
                callback_url: str | None = None) -> Job:
@@ -102,7 +103,7 @@ class JobStore:
 
     @staticmethod
     def _recent_key(app: str) -> str:
-        return f"ocr:app:{app}:jobs"
+        return keys.app_jobs(app)
 
     def recent(self, app: str, limit: int) -> list[Job]:
         """The app's latest jobs, newest first (at most RECENT_JOBS; those past their retention left out)."""
@@ -111,7 +112,7 @@ class JobStore:
 
     def claim_idempotency_key(self, app: str, key: str, request_id: str) -> str | None:
         """Bind `key` to `request_id`; if it was bound already, the first job's id."""
-        idem = f"ocr:idem:{app}:{key}"
+        idem = keys.idempotency(app, key)
         if self.redis.set(idem, request_id, nx=True, ex=self.result_ttl):
             return None
         existing = self.redis.get(idem)
@@ -120,7 +121,7 @@ class JobStore:
     def release_idempotency_key(self, app: str, key: str, request_id: str) -> None:
         """Unbind `key` if it is still bound to `request_id` (the call that claimed it was refused)."""
         self.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end",
-                        1, f"ocr:idem:{app}:{key}", request_id)
+                        1, keys.idempotency(app, key), request_id)
 
     def get(self, request_id: str) -> Job | None:
         raw = self.redis.hgetall(self._key(request_id))

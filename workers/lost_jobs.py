@@ -18,11 +18,13 @@ from typing import Callable
 
 import redis
 
+from workers import keys
+
 log = logging.getLogger(__name__)
 
-OPEN = "ocr:jobs:open"              # request id -> creation time, for jobs not yet ended
-SUSPECTS = "ocr:jobs:missing"       # request id -> when a sweep first found its message missing
-LOCK = "ocr:jobs:sweep-lock"
+OPEN = keys.JOBS_OPEN
+SUSPECTS = keys.JOBS_MISSING
+LOCK = keys.SWEEP_LOCK
 UNACKED = "unacked"                 # kombu's hash of messages held by workers: tag -> [message, exchange, key]
 
 
@@ -56,7 +58,7 @@ def sweep(client: redis.Redis, queues: tuple[str, ...], grace: float,
     for request_id in candidates:
         if request_id in present:
             continue
-        status, queue = client.hmget(f"ocr:job:{request_id}", "status", "queue")
+        status, queue = client.hmget(keys.job(request_id), "status", "queue")
         if status is None or status.decode() in ("succeeded", "failed"):
             client.zrem(OPEN, request_id)    # past its retention, or ended: nothing to look after
             continue

@@ -23,6 +23,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from workers import keys
+
 INF = math.inf
 
 
@@ -87,20 +89,20 @@ JOB_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, INF)
 QUEUE_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 14400.0, INF)
 
 REQUESTS = RedisCounter("ocr_requests_total", "HTTP answers of the recognition endpoints by service and status code.",
-                        ("service", "code"), "ocr:metrics:requests_by_service")
+                        ("service", "code"), keys.metric("requests_by_service"))
 HTTP_SECONDS = RedisHistogram("ocr_http_request_seconds", "Time to answer an HTTP request, by route (the URL rule, "
                               "not the path), method and status code.", ("route", "method", "code"),
-                              "ocr:metrics:http_seconds", HTTP_BUCKETS)
+                              keys.metric("http_seconds"), HTTP_BUCKETS)
 JOBS = RedisCounter("ocr_jobs_total", "Finished jobs by service, outcome (succeeded, failed) and error code "
-                    "(empty when succeeded).", ("service", "outcome", "error_code"), "ocr:metrics:job_outcomes")
+                    "(empty when succeeded).", ("service", "outcome", "error_code"), keys.metric("job_outcomes"))
 JOB_SECONDS = RedisHistogram("ocr_job_seconds", "Time from a job's submission to its end.", ("service",),
-                             "ocr:metrics:job_seconds", JOB_BUCKETS)
+                             keys.metric("job_seconds"), JOB_BUCKETS)
 RECOGNITION_SECONDS = RedisHistogram("ocr_recognition_seconds", "Time a worker spent recognising a job's "
                                      "picture (without its wait in the queue).", ("service",),
-                                     "ocr:metrics:recognition_seconds", JOB_BUCKETS)
+                                     keys.metric("recognition_seconds"), JOB_BUCKETS)
 QUEUE_WAIT_SECONDS = RedisHistogram("ocr_queue_wait_seconds", "Time from a job's submission to a worker starting "
                                     "it (its first attempt).", ("service", "queue"),
-                                    "ocr:metrics:queue_wait_seconds", QUEUE_BUCKETS)
+                                    keys.metric("queue_wait_seconds"), QUEUE_BUCKETS)
 FAMILIES = (REQUESTS, HTTP_SECONDS, JOBS, JOB_SECONDS, RECOGNITION_SECONDS, QUEUE_WAIT_SECONDS)
 
 

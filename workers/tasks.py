@@ -12,12 +12,12 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded, TimeLimitExceeded
 
 import ocr_core
 from ocr_core.errors import AlgorithmException, AlgorithmTimeout, ServiceError
-from workers.errors import AlgorithmGaveUp
-from workers.settings import get_settings
 from workers import callbacks, heartbeat, lost_jobs, metrics
 from workers.celery_app import QUEUES, app
 from workers.connections import get_redis
+from workers.errors import AlgorithmGaveUp
 from workers.jobs import JobStore
+from workers.settings import get_settings
 
 log = logging.getLogger(__name__)
 
