@@ -18,9 +18,9 @@ from api.image_url import fetch_image
 from api.ratelimit import rate_limit_headers
 from api.signature import authenticate_request
 from ocr_core.steps.decode import decode_base64, probe_image
-from workers.celery_app import INTERACTIVE, queue_depth
 from workers.image_budget import ImageBudget
 from workers.jobs import new_request_id
+from workers.queues import INTERACTIVE, queue_depth
 
 
 def authenticate() -> App:

@@ -12,8 +12,8 @@ from api import errors
 from api.context import resources
 from ocr_core.services import SERVICES
 from workers import heartbeat
-from workers.celery_app import QUEUES, queue_depth
 from workers.jobs import RECENT_JOBS
+from workers.queues import QUEUES, queue_depth
 
 console = Blueprint("console", __name__)
 PAGES = Path(__file__).resolve().parent / "static" / "console"

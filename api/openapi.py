@@ -22,7 +22,7 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from api import errors
 from ocr_core.services import SERVICES, Service
-from workers.celery_app import BULK, INTERACTIVE
+from workers.queues import BULK, INTERACTIVE
 
 REQUEST_ID = r"^\d{14}_[0-9a-f]{32}$"
 SCHEMAS = "#/components/schemas/"

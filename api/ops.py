@@ -11,8 +11,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from api.context import resources
 from api.openapi import openapi_document
 from workers import heartbeat, metrics
-from workers.celery_app import QUEUES, queue_depth
 from workers.image_budget import ImageBudget
+from workers.queues import QUEUES, queue_depth
 
 ops = Blueprint("ops", __name__)
 

@@ -13,7 +13,7 @@ from api.templates import with_definitions
 from api.wire import Body, callback_url_of, old_format_output, parse_request
 from ocr_core import SERVICES, check_configure
 from workers.callback_queue import callback_state
-from workers.celery_app import BULK, INTERACTIVE
+from workers.queues import BULK, INTERACTIVE
 
 recognition = Blueprint("recognition", __name__)
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from api.settings import Settings
 from bench.throughput import ROOT, System, direct_throughput, make_pages
-from workers.settings import WorkerSettings
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def measure(pages: list[bytes], count: int, workers: list[int], ingest_count: in
     Half the direct pages go before the system's turn and half after (its workers idle), so that
     a machine growing busier or quieter during the run moves both sides alike.
     """
-    nice = WorkerSettings().worker_nice  # the workers' default niceness, given to the direct processes too
+    nice = Settings().worker_nice  # the workers' default niceness, given to the direct processes too
     folder = tmp / "pages"
     write_pages(pages[:ingest_count], folder)
     points, ingest = [], None

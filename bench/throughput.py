@@ -23,8 +23,8 @@ from pathlib import Path
 import redis
 import requests
 
+from api.settings import Settings
 from bench.synth import photographed, text_page
-from workers.settings import WorkerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} generated pages (half photographed), service {args.service}, {os.cpu_count()} cores\n")
     print(f"{'W':>2} {'direct pages/s':>15} {'system pages/s':>15} {'ratio':>6}  (target >= 0.90)")
     latencies = None
-    nice = WorkerSettings().worker_nice  # the workers' default, given to the direct processes too
+    nice = Settings().worker_nice  # the workers' default, given to the direct processes too
     for w in args.workers:
         direct = direct_throughput(pages, w, args.service, nice=nice)
         with tempfile.TemporaryDirectory() as tmp:

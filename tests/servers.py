@@ -48,7 +48,7 @@ def start_worker(settings: Settings, tmp: Path, name: str, concurrency: int = 1,
     tmp.mkdir(parents=True, exist_ok=True)
     log = tmp / f"{name}.log"
     env = {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT), **(extra_env or {})}
-    cmd = [*prefix, sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", "interactive,bulk",
+    cmd = [*prefix, sys.executable, "-m", "celery", "-A", "workers.worker", "worker", "-Q", "interactive,bulk",
            "--concurrency", str(concurrency), "-n", f"{name}@%h", "--loglevel", "INFO",
            "--without-gossip", "--without-mingle"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=open(log, "ab"), stderr=subprocess.STDOUT,

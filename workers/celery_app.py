@@ -1,23 +1,13 @@
-"""The Celery application: queues, delivery guarantees and time limits, from the settings.
-
-Workers start with `ocrq worker` (or `celery -A workers.celery_app worker -Q interactive,bulk`).
-"""
+"""The Celery application, made from the settings: queues, delivery guarantees and time limits. The API
+makes one to send jobs; a worker process makes its own (`workers.worker`)."""
 from __future__ import annotations
 
-import redis
 from celery import Celery
 from kombu import Exchange, Queue
 
 from workers.connections import sentinel_options
-from workers.settings import WorkerSettings, get_settings
-
-INTERACTIVE, BULK = "interactive", "bulk"
-QUEUES = (INTERACTIVE, BULK)
-
-
-def queue_depth(client: redis.Redis, queue: str) -> int:
-    """Jobs waiting in a queue (kombu keeps each queue as a Redis list of its name)."""
-    return client.llen(queue)
+from workers.queues import INTERACTIVE, QUEUES
+from workers.settings import WorkerSettings
 
 
 def create_celery(settings: WorkerSettings) -> Celery:
@@ -65,5 +55,3 @@ def create_celery(settings: WorkerSettings) -> Celery:
     )
     return app
 
-
-app = create_celery(get_settings())

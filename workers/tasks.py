@@ -7,16 +7,16 @@ import threading
 import time
 
 import redis
-from celery import Task, signals
+from celery import Task, current_app, shared_task, signals
 from celery.exceptions import Reject, SoftTimeLimitExceeded, TimeLimitExceeded
 
 import ocr_core
 from ocr_core.errors import AlgorithmException, AlgorithmTimeout, ServiceError
 from workers import callbacks, heartbeat, lost_jobs, metrics
-from workers.celery_app import QUEUES, app
 from workers.connections import get_redis
 from workers.errors import AlgorithmGaveUp
 from workers.jobs import JobStore
+from workers.queues import QUEUES
 from workers.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class RecognitionTask(Task):
                 _end(store, job.request_id, job.service, job.created_at, AlgorithmTimeout())
 
 
-@app.task(base=RecognitionTask, name="ocrq.run_job", bind=True)
+@shared_task(base=RecognitionTask, name="ocrq.run_job", bind=True)
 def run_job(self, request_id: str) -> None:
     try:
         _run(self, request_id)
@@ -133,7 +133,7 @@ _threads_stop = threading.Event()
 
 def _send_again(request_id: str, queue: str) -> None:
     # The task id is the request id, as the API sends it: the sweep finds a job's message by it.
-    app.send_task("ocrq.run_job", args=[request_id], queue=queue, task_id=request_id)
+    current_app.send_task("ocrq.run_job", args=[request_id], queue=queue, task_id=request_id)
 
 
 @signals.worker_ready.connect

@@ -278,7 +278,7 @@ def cmd_api(args) -> int:
 def worker_command(concurrency: int | None = None, name: str | None = None) -> list[str]:
     settings = get_settings()
     concurrency = concurrency or settings.worker_concurrency or os.cpu_count() or 1
-    return [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+    return [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
             "-Q", "interactive,bulk", "--concurrency", str(concurrency), "--loglevel", "INFO",
             "-n", name or f"ocrq-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
 

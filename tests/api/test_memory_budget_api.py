@@ -11,11 +11,11 @@ import redis
 
 from api.app import create_app
 from api.apps import AppStore
-from bench.synth import text_page
 from api.errors import QueueFull
+from bench.synth import text_page
 from tests.servers import b64, make_settings, start_redis, start_worker, wait_for
-from workers.celery_app import BULK, queue_depth
 from workers.image_budget import ImageBudget
+from workers.queues import BULK, queue_depth
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import yaml
 from api.app import create_app
 from api.settings import Settings
 from tests.servers import ROOT
-from workers.celery_app import QUEUES
+from workers.queues import QUEUES
 
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"

@@ -6,8 +6,9 @@ import redis
 
 from bench.synth import text_page
 from tests.servers import make_settings, start_redis, start_worker, wait_for
-from workers.celery_app import BULK, INTERACTIVE, create_celery, queue_depth
+from workers.celery_app import create_celery
 from workers.jobs import JobStore, new_request_id
+from workers.queues import BULK, INTERACTIVE, queue_depth
 
 
 @pytest.fixture()

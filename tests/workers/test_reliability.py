@@ -19,11 +19,10 @@ from flask import Flask
 from api.app import create_app
 from api.apps import AppStore
 from api.cli.launcher import RedisServer
-from bench.synth import text_page
 from api.settings import Settings
-from tests.servers import (Worker, b64, kill_redis, make_settings, relaunch_redis, start_redis, start_worker,
-                           wait_for)
-from workers.celery_app import INTERACTIVE, queue_depth
+from bench.synth import text_page
+from tests.servers import Worker, b64, kill_redis, make_settings, relaunch_redis, start_redis, start_worker, wait_for
+from workers.queues import INTERACTIVE, queue_depth
 
 CONTRACT_REFUSALS = {503}  # what a submission may answer while Redis is away: never a 500
 

@@ -12,8 +12,8 @@ from api.app import create_app
 from api.apps import AppStore
 from bench.synth import text_page
 from tests.servers import b64, free_port, make_settings, start_redis, start_sentinel, start_worker, wait_for
-from workers.celery_app import INTERACTIVE, queue_depth
 from workers.connections import get_redis, parse_sentinel_url
+from workers.queues import INTERACTIVE, queue_depth
 
 MASTER = "ocrq-master"
 
