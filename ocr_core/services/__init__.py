@@ -1,5 +1,6 @@
 """The services by path name, each with the `configure` options it takes, and the check of a
-request's `configure` that the API runs before it enqueues anything."""
+request's `configure` that the API runs before it enqueues anything. A service finds values,
+evidence and warnings (`Findings`); `Service.run` shapes them into the answer (steps/answer.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from ocr_core.services import (bank_card, business_card, business_license, drive
                                household_register, idcard, official_seal, passport, plate, table_parse,
                                taxi_invoice, template, train_ticket, vehicle_license, vin)
 from ocr_core.settings import get_settings
+from ocr_core.steps.answer import Findings, shape_answer
 
 # An option is either a type its value must have, or the tuple of values it may take.
 OptionSpec = type | tuple
@@ -22,9 +24,9 @@ COMMON_OPTIONS: dict[str, OptionSpec] = {"evidence": bool, "engine": tuple(PIPEL
 @dataclass(frozen=True)
 class Service:
     name: str
-    #: (picture, checked configure, pipeline) -> the reference's answer without `request_id`;
+    #: (picture, checked configure, pipeline) -> what the service found on it;
     #: a service that takes several pages gets the list of pages instead of one picture.
-    run: Callable[[Any, dict, Pipeline], dict]
+    find: Callable[[Any, dict, Pipeline], Findings]
     options: Mapping[str, OptionSpec] = field(default_factory=dict)
     multipage: bool = False
     #: The pipeline used unless the deployment or the request names another (bench/accuracy.py).
@@ -34,6 +36,10 @@ class Service:
 
     def all_options(self) -> dict[str, OptionSpec]:
         return {**COMMON_OPTIONS, **self.options}
+
+    def run(self, picture: Any, configure: dict, pipeline: Pipeline) -> dict:
+        """The reference's answer without `request_id`."""
+        return shape_answer(self.find(picture, configure, pipeline), configure)
 
 
 SERVICES: dict[str, Service] = {

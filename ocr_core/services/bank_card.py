@@ -15,6 +15,7 @@ from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.cards import CardText, crop_line, read_card_text
 from ocr_core.geometry import Quad
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import Field, field_evidence
 
 OPTIONS: dict = {}
@@ -24,7 +25,7 @@ _NUMBER_LIKE = re.compile(r"[0-9OoDQUIl|iZzSsGbB](?:[ 0-9OoDQUIl|iZzSsGbB]*[0-9O
 _MAX_DISAGREEMENTS = 4
 
 
-def ocr_bank_card(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_bank_card(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     card = read_card_text(image, pipeline)
     # An ID number (GB 11643) is 18 digits too: a card that shows one is an ID card, not a bank card.
     readings = [(text, f) for text, f in _number_readings(card, pipeline) if not id_number_valid(as_digits(text))]
@@ -33,12 +34,7 @@ def ocr_bank_card(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dic
     chosen = choose_card_number([text for text, _ in readings])
     num = chosen or max((as_digits(text) for text, _ in readings), key=len)
     field = next((f for text, f in readings if chosen and as_digits(text) == chosen), readings[0][1])
-    answer = {"card_num": num, "success": True}
-    if configure.get("evidence"):
-        valid = luhn_valid(num)
-        answer["evidence"] = {"card_num": {**field_evidence(field, valid), "engine": card.engine}}
-        answer["warnings"] = card.warnings + ([] if valid else ["checksum_failed:card_num"])
-    return answer
+    return Findings({"card_num": num}, {"card_num": field_evidence(field, luhn_valid(num))}, card.warnings, card.engine)
 
 
 def choose_card_number(readings: list[str]) -> str | None:

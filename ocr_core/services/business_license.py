@@ -18,7 +18,8 @@ from ocr_core.finders.frames import erase_frames
 from ocr_core.finders.qrcodes import find_qr_code
 from ocr_core.finders.seals import find_red_regions, red_mask
 from ocr_core.geometry import Quad, reference_box
-from ocr_core.steps.extract import Field, PlacedLabel, chinese_value, field_evidence, labelled_answer, place_labels
+from ocr_core.steps.answer import Findings
+from ocr_core.steps.extract import Field, PlacedLabel, chinese_value, field_evidence, place_labels
 from ocr_core.steps.locate import grey_of, ink_mask
 from ocr_core.steps.read import PageText, read_page_text
 
@@ -43,7 +44,7 @@ _CODE_CHARS = re.compile(r"[0-9A-Z]+")
 _FULL_WIDTH = str.maketrans({";": "；", "(": "（", ")": "）", ",": "，", ":": "："})
 
 
-def ocr_business_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_business_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     # The ornamented border encloses the page: without it the page's text direction is found.
     page = read_page_text(erase_frames(image), pipeline)
     lines = _join_spread_labels(page.upright_lines())
@@ -88,10 +89,7 @@ def ocr_business_license(image: np.ndarray, configure: dict, pipeline: Pipeline)
     evidence["reg_num"] = field_evidence(_in_original(code_field, page), reg_num is not None if code_field else None)
     evidence["establish_date"]["valid"] = establish is not None if raw["establish_date"] else None
     evidence["valid_period"]["valid"] = period_end is not None if raw["valid_period"] else None
-    result = labelled_answer(answer, configure, evidence, page.engine, page.warnings)
-    if configure.get("evidence"):
-        result["warnings"] += [f"unread:{name}" for name in evidence if answer[name] == FAIL_TEXT]
-    return result
+    return Findings(answer, evidence, page.warnings, page.engine, echo=configure, unread=FAIL_TEXT)
 
 
 def _join_spread_labels(lines: list[TextLine]) -> list[TextLine]:

@@ -11,6 +11,7 @@ from ocr_core.checks.dates import normalize_date, normalize_period
 from ocr_core.checks.id_number import correct_id_number, id_sex
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import (
     ID_NUMBER_LIKE,
     Field,
@@ -18,7 +19,6 @@ from ocr_core.steps.extract import (
     chinese_value,
     field_evidence,
     first_match,
-    labelled_answer,
     row_between,
     simplified,
     without_latin_lines,
@@ -35,7 +35,7 @@ _CLASS = re.compile(r"(?:[ABC][1-6]|[DEFMNP])+")
 _DIGIT_RUN = re.compile(r"[0-9]{12,}")
 
 
-def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     side = configure.get("side", "face")
     read = read_labelled(image, pipeline, FACE_LABELS if side == "face" else BACK_LABELS, {"住址": 2})
     page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
@@ -51,7 +51,7 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
             readings["有效期限"].append(rest_of_row(page, start_line, get_engine(pipeline.reader)))
     readings = {label: [simplified(text) if text else text for text in texts] for label, texts in readings.items()}
     answer, evidence = _face(page, lines, fields, readings, pipeline) if side == "face" else _back(fields, readings)
-    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
+    return Findings(answer, evidence, page.warnings, page.engine, echo=configure)
 
 
 def _face(page, lines, fields: dict[str, Field], readings: dict[str, list], pipeline: Pipeline) -> tuple[dict, dict]:

@@ -6,6 +6,7 @@ import numpy as np
 
 from ocr_core.engines import Pipeline
 from ocr_core.geometry import Rect
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.read import read_page_text
 
 OPTIONS = {"min_size": int, "output_prob": bool}
@@ -13,7 +14,7 @@ OPTIONS = {"min_size": int, "output_prob": bool}
 # no default; 0 keeps every line, since a small line in a big photo is still real text.
 DEFAULT_MIN_SIZE = 0
 
-def ocr_general(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_general(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     """The reference's general text answer: {"ret": [{"prob"?, "rect", "word"}], "success"}."""
     page = read_page_text(image, pipeline)
     min_size = configure.get("min_size", DEFAULT_MIN_SIZE)
@@ -28,11 +29,6 @@ def ocr_general(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
             item["prob"] = round(line.prob, 5)
         item["rect"] = rect.to_dict()
         item["word"] = line.text
-        evidence[str(len(ret))] = {"box": line.quad.to_list(), "prob": round(line.prob, 5), "valid": None,
-                                   "engine": page.engine}
+        evidence[str(len(ret))] = {"box": line.quad.to_list(), "prob": round(line.prob, 5), "valid": None}
         ret.append(item)
-    answer: dict = {"ret": ret, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = evidence
-        answer["warnings"] = page.warnings
-    return answer
+    return Findings({"ret": ret}, evidence, page.warnings, page.engine)

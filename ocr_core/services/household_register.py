@@ -16,6 +16,7 @@ from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.seals import find_red_regions
 from ocr_core.geometry import Quad, enclosing_quad, reference_box
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import PlacedLabel, chinese_value, find_labels, place_labels, simplified
 from ocr_core.steps.locate import grey_of
 from ocr_core.steps.read import PageText, read_page_text
@@ -55,7 +56,7 @@ class _Value:
         return min(line.prob for _, _, line in self.parts)
 
 
-def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     upright = page.upright_lines()
     labels = place_labels(upright, LABELS)
@@ -88,12 +89,10 @@ def ocr_household_register(image: np.ndarray, configure: dict, pipeline: Pipelin
     answer["title"] = reference_box(title) if title else FAIL_BOX
     stamps = _stamps(image, page)
     answer.update({kind: [reference_box(quad) for quad in stamps[kind]] for kind in STAMP_KINDS})
-    answer["success"] = True
-    if configure.get("evidence"):
-        answer["evidence"] = {name: _evidence(raw[name], page) for name in FIELDS}
-        answer["evidence"]["idcard"]["valid"] = idcard is not None if raw["idcard"] else None
-        answer["warnings"] = page.warnings + [f"unread:{name}" for name in FIELDS if answer[name] == FAIL_TEXT]
-    return answer
+    evidence = {name: _evidence(raw[name], page) for name in FIELDS}
+    evidence["idcard"]["valid"] = idcard is not None if raw["idcard"] else None
+    # A field not read is warned of; a number that fails its check is not (its evidence says so).
+    return Findings(answer, evidence, page.warnings, page.engine, checksum_warnings=False, unread=FAIL_TEXT)
 
 
 def _by_name(labels: list[PlacedLabel]) -> dict[str, PlacedLabel]:
@@ -262,9 +261,8 @@ def _near(line: Quad, region: Quad, size: float) -> bool:
 def _evidence(value: _Value | None, page: PageText) -> dict:
     """Where a value was read, in the picture sent, and the least confidence of its pieces."""
     if value is None:
-        return {"box": None, "prob": 0.0, "valid": None, "engine": page.engine}
-    return {"box": page.to_original.apply_quad(value.quad).to_list(), "prob": round(value.prob, 5), "valid": None,
-            "engine": page.engine}
+        return {"box": None, "prob": 0.0, "valid": None}
+    return {"box": page.to_original.apply_quad(value.quad).to_list(), "prob": round(value.prob, 5), "valid": None}
 
 
 def _cjk(value: _Value | None) -> str:

@@ -11,6 +11,7 @@ from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.faces import find_face
 from ocr_core.geometry import Quad, Rect, reading_order
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import (
     ID_NUMBER_LIKE,
     Field,
@@ -18,7 +19,6 @@ from ocr_core.steps.extract import (
     extract_fields,
     field_evidence,
     first_match,
-    labelled_answer,
 )
 from ocr_core.steps.read import PageText, read_page_text
 
@@ -27,7 +27,7 @@ FACE_LABELS = ["姓名", "性别", "民族", "出生", "住址", "公民身份�
 BACK_LABELS = ["签发机关", "有效期限"]
 
 
-def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     side = configure.get("side", "face")
     page = read_page_text(image, pipeline)
     labels = FACE_LABELS if side == "face" else BACK_LABELS
@@ -35,7 +35,7 @@ def ocr_idcard(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     lines = page.lines if face is None else _outside_portrait(page, face)
     fields = extract_fields(lines, labels, max_lines={"住址": 3})
     answer, evidence = (_face(page, fields, lines, face) if side == "face" else _back(fields))
-    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
+    return Findings(answer, evidence, page.warnings, page.engine, echo=configure)
 
 
 def _outside_portrait(page: PageText, face: Quad) -> list[TextLine]:

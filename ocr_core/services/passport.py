@@ -14,6 +14,7 @@ from ocr_core.checks.mrz import PassportMrz, expand_mrz_date, mrz_check_digit, p
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import chinese_value, value_below
 from ocr_core.steps.read import read_page_text
 
@@ -28,7 +29,7 @@ _MRZ_DIGIT = {"O": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "
 _AS_LETTER = {"0": "ODQ", "1": "IL", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B", "<": "KCL"}
 
 
-def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     mrz = _find_mrz(page.lines)
     if mrz is None:
@@ -38,6 +39,7 @@ def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict
         ("name_cn", "姓名"), ("birth_place", "出生地点"), ("issue_place", "签发地点"),
         ("issue_date", "签发日期"), ("authority", "签发机关"))}
     birth, expiry = expand_mrz_date(mrz.birth_date, "birth"), expand_mrz_date(mrz.expiry_date, "expiry")
+    # The reference's fields in alphabetical order, `success` among them.
     answer = {
         "authority": _chinese(visual["authority"]),
         "birth_date": birth or "",
@@ -59,10 +61,9 @@ def ocr_passport(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict
         "success": True,
         "type": mrz.type,
     }
-    if configure.get("evidence"):
-        answer["evidence"] = _evidence(mrz, visual, page.engine)
-        answer["warnings"] = page.warnings + ([] if mrz.all_checks_ok else ["checksum_failed:mrz"])
-    return answer
+    # One warning for the machine-readable zone, not one per check digit.
+    warnings = page.warnings + ([] if mrz.all_checks_ok else ["checksum_failed:mrz"])
+    return Findings(answer, _evidence(mrz, visual), warnings, page.engine, checksum_warnings=False)
 
 
 def _find_mrz(lines: list[TextLine]) -> PassportMrz | None:
@@ -121,11 +122,11 @@ def _visual_date(line: TextLine | None) -> str:
     return f"{match.group(3)}{_MONTHS[match.group(2)]:02d}{int(match.group(1)):02d}"
 
 
-def _evidence(mrz: PassportMrz, visual: dict[str, TextLine | None], engine: str) -> dict:
+def _evidence(mrz: PassportMrz, visual: dict[str, TextLine | None]) -> dict:
     checked = {"passport_no": mrz.passport_no_ok, "birth_date": mrz.birth_date_ok, "expiry_date": mrz.expiry_date_ok,
                "person_id": mrz.personal_number_ok, "line1": mrz.composite_ok}
-    evidence = {name: {"box": None, "prob": None, "valid": ok, "engine": engine} for name, ok in checked.items()}
+    evidence = {name: {"box": None, "prob": None, "valid": ok} for name, ok in checked.items()}
     for name, line in visual.items():
         evidence[name] = {"box": line.quad.to_list() if line else None, "prob": round(line.prob, 5) if line else 0.0,
-                          "valid": None, "engine": engine}
+                          "valid": None}
     return evidence

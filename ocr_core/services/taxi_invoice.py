@@ -15,6 +15,7 @@ from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.sheets import find_sheets, inset
 from ocr_core.geometry import Quad, Rect, Transform, warp_quad
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import find_labels
 from ocr_core.steps.read import read_page_text
 
@@ -85,7 +86,7 @@ class Item:
     valid: bool
 
 
-def ocr_taxi_invoice(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_taxi_invoice(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     """The reference's answer: {"recipts": [{"items": [{"roi", "txt"}], "roi", "rotate_type"}], "success"}."""
     height, width = image.shape[:2]
     whole = Quad.from_box(0, 0, width, height)
@@ -111,11 +112,8 @@ def ocr_taxi_invoice(image: np.ndarray, configure: dict, pipeline: Pipeline) -> 
         warnings += [w for w in page.warnings if w not in warnings]
     if not recipts:
         raise WrongCategory()
-    answer: dict = {"recipts": recipts, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = evidence
-        answer["warnings"] = warnings + [f"checksum_failed:{key}" for key, item in evidence.items() if not item["valid"]]
-    return answer
+    # Each receipt's items name the engine of its own page.
+    return Findings({"recipts": recipts}, evidence, warnings)
 
 
 def _standing(sheet: Quad) -> Quad:

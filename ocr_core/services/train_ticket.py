@@ -10,7 +10,8 @@ import numpy as np
 from ocr_core.engines import Pipeline
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
-from ocr_core.steps.extract import Field, field_evidence, labelled_answer
+from ocr_core.steps.answer import Findings
+from ocr_core.steps.extract import Field, field_evidence
 from ocr_core.steps.read import read_page_text
 
 OPTIONS: dict = {}
@@ -30,7 +31,7 @@ SYLLABLE = re.compile(r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
 PINYIN = re.compile(r"[A-Za-z][A-Za-z']+")
 
 
-def ocr_train_ticket(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_train_ticket(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     upright = page.upright_lines()
     texts = [line.text.replace(" ", "") for line in upright]
@@ -59,10 +60,8 @@ def ocr_train_ticket(image: np.ndarray, configure: dict, pipeline: Pipeline) -> 
     evidence_of = {"date": evidence(date, True if date else None), "destination": evidence(destination),
                    "level": evidence(level), "number": evidence(number, True), "origin": evidence(origin),
                    "place": evidence(place, True if place else None), "price": evidence(price)}
-    # The reference's ticket answer has no config_str: only the evidence shaping is shared.
-    answer = labelled_answer(answer, configure, evidence_of, page.engine, page.warnings)
-    del answer["config_str"]
-    return answer
+    # The reference's ticket answer has no config_str.
+    return Findings(answer, evidence_of, page.warnings, page.engine)
 
 
 def _first(texts: list[str], pattern: re.Pattern) -> tuple[int, re.Match] | None:

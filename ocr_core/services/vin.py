@@ -15,6 +15,7 @@ from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.finders.cards import crop_line, detect_lines_on
 from ocr_core.geometry import Quad
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import Field, field_evidence
 from ocr_core.steps.read import PageText, read_page_text
 
@@ -50,7 +51,7 @@ class _Candidate:
         return (self.checked, self.labelled, not vin_requires_check_digit(self.vin), self.field.prob)
 
 
-def ocr_vin(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_vin(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     candidates = vin_candidates(page.lines, _latin_readings(page) if pipeline.reader == "tesseract" else None)
     words = sum(len(line.text.strip()) >= _WORD for line in page.lines)
@@ -62,12 +63,8 @@ def ocr_vin(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     if not candidates:
         raise WrongCategory()
     best = max(candidates, key=lambda c: c.rank)
-    answer = {"vin": best.vin, "success": True}
-    if configure.get("evidence"):
-        valid = True if best.checked else (False if vin_requires_check_digit(best.vin) else None)
-        answer["evidence"] = {"vin": {**field_evidence(best.field, valid), "engine": page.engine}}
-        answer["warnings"] = page.warnings + (["checksum_failed:vin"] if valid is False else [])
-    return answer
+    valid = True if best.checked else (False if vin_requires_check_digit(best.vin) else None)
+    return Findings({"vin": best.vin}, {"vin": field_evidence(best.field, valid)}, page.warnings, page.engine)
 
 
 def vin_candidates(lines: list[TextLine], again: dict[int, str] | None = None) -> list[_Candidate]:

@@ -6,7 +6,6 @@ that wraps), so a layout that shifts or merges lines differently still reads the
 """
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -172,19 +171,6 @@ def without_latin_lines(lines: list[TextLine]) -> list[TextLine]:
     specks of the background read as L or T would otherwise join a value that wraps."""
     return [line for line in lines if any(ch.isdigit() or "\u4e00" <= ch <= "\u9fff" for ch in line.text)
             and not (len(line.text.strip()) == 1 and line.prob < 0.6)]
-
-
-def labelled_answer(values: dict, configure: dict, evidence: dict[str, dict], engine: str,
-                    warnings: list[str]) -> dict:
-    """A labelled document's answer: the configure echoed as `config_str` (as the reference does),
-    its values and `success`; when `configure` asks for evidence, each field's evidence with the
-    engine that read it, and the page's warnings with every check that failed."""
-    answer = {"config_str": json.dumps(configure, ensure_ascii=False), **values, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = {name: {**item, "engine": engine} for name, item in evidence.items()}
-        answer["warnings"] = warnings + [f"checksum_failed:{name}" for name, item in evidence.items()
-                                         if item["valid"] is False]
-    return answer
 
 
 def field_evidence(field: Field | None, valid: bool | None = None) -> dict:

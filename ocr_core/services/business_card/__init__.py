@@ -16,7 +16,8 @@ from ocr_core.services.business_card.contact_lines import (
     classify_segment,
     pick_name,
 )
-from ocr_core.steps.extract import Field, field_evidence, labelled_answer
+from ocr_core.steps.answer import Findings
+from ocr_core.steps.extract import Field, field_evidence
 from ocr_core.steps.locate import character_size, even_light, find_text_lines, grey_of, ink_mask
 from ocr_core.steps.read import PageText, read_page_text
 
@@ -30,7 +31,7 @@ _FORMED = {"tel_cell", "tel_work", "email"}
 _LARGE = 3.0
 
 
-def ocr_business_card(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_business_card(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     upright = page.upright_lines()
     items = classify_lines(upright)
@@ -61,10 +62,8 @@ def ocr_business_card(image: np.ndarray, configure: dict, pipeline: Pipeline) ->
 
     evidence_of = {"name": evidence("name", [name] if name else []),
                    **{kind: evidence(kind, found[kind]) for kind in ARRAYS}}
-    # The reference's business card answer has no config_str: only the evidence shaping is shared.
-    answer = labelled_answer(answer, configure, evidence_of, page.engine, page.warnings)
-    del answer["config_str"]
-    return answer
+    # The reference's business card answer has no config_str.
+    return Findings(answer, evidence_of, page.warnings, page.engine)
 
 
 def _unique(items: list[ContactItem]) -> list[str]:

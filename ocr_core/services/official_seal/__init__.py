@@ -20,6 +20,7 @@ from ocr_core.services.official_seal.arc_text import (
     text_strip,
     with_margin,
 )
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import chinese_value
 from ocr_core.steps.locate import find_text_lines
 
@@ -42,7 +43,7 @@ _MIN_NAMED_PROB = 0.4
 _LINE_ENDING_COST = 5.0
 
 
-def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     seals = find_seals(image)
     if not seals:
         raise WrongCategory()
@@ -57,16 +58,11 @@ def ocr_official_seal(image: np.ndarray, configure: dict, pipeline: Pipeline) ->
         index = len(result)
         result.append({"roi": seal.roi(), "text": text,
                        "general_text": [{"content": t, "prob": round(p, 4)} for t, p, _ in lines]})
-        evidence[f"{index}.text"] = {"box": seal.quad().to_list(), "prob": text["prob"], "valid": None,
-                                     "engine": pipeline.reader}
+        evidence[f"{index}.text"] = {"box": seal.quad().to_list(), "prob": text["prob"], "valid": None}
         for k, (_, prob, quad) in enumerate(lines):
-            evidence[f"{index}.general_text.{k}"] = {"box": quad.to_list(), "prob": round(prob, 4),
-                                                     "valid": None, "engine": pipeline.reader}
-    answer: dict = {"result": result, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = evidence
-        answer["warnings"] = [f"no_arc_text:{i}" for i, item in enumerate(result) if not item["text"]["context"]]
-    return answer
+            evidence[f"{index}.general_text.{k}"] = {"box": quad.to_list(), "prob": round(prob, 4), "valid": None}
+    warnings = [f"no_arc_text:{i}" for i, item in enumerate(result) if not item["text"]["context"]]
+    return Findings({"result": result}, evidence, warnings, pipeline.reader)
 
 
 def _arc_reading(ink: np.ndarray, seal: Seal, ring: Ring | None, engine: Engine) -> tuple[str, float]:

@@ -18,7 +18,7 @@ from ocr_core.services.plate.find import (
     grown,
     reading_crop,
 )
-from ocr_core.steps.extract import labelled_answer
+from ocr_core.steps.answer import Findings
 
 OPTIONS = {"multi_crop": bool}
 # The crops read of each plate, as margins grown (length, height) round the region found: the
@@ -31,7 +31,7 @@ AGREEMENT = 0.9
 MIN_PROB = 0.6
 
 
-def ocr_plate(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_plate(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     engine = get_engine(pipeline.reader)
@@ -50,7 +50,7 @@ def ocr_plate(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
     answer = {"plates": [plate for _, plate in found]}
     evidence = {f"plates[{i}]": {"box": quad.to_list(), "prob": round(plate["prob"], 5), "valid": True}
                 for i, (quad, plate) in enumerate(found)}
-    return labelled_answer(answer, configure, evidence, pipeline.reader, [])
+    return Findings(answer, evidence, [], pipeline.reader, echo=configure)
 
 
 def _read_plate(image: np.ndarray, candidate: PlateCandidate, engine: Engine, multi: bool) -> dict | None:

@@ -12,6 +12,7 @@ from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad, Transform, rotate_image, scale_image, warp_quad
 from ocr_core.services.table_parse.formats import FORMATS, write
 from ocr_core.services.table_parse.grid import Cell, page_tables, text_only
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.locate import character_size, even_light, grey_of, ink_mask
 from ocr_core.steps.orient import find_page, text_direction, upright_page
 from ocr_core.steps.read import line_crop
@@ -33,7 +34,7 @@ _FIGURE_SLIPS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1",
 _AMOUNT = re.compile(r"^\(?-?\d{1,3}(,\d{3})*(\.\d+)?%?\)?$|^\(?-?\d+(\.\d+)?%?\)?$|^-$")
 
 
-def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     engine = get_engine(pipeline.reader)
     upright, to_original, size, warnings = _upright(image, engine, configure.get("dir_assure", False))
     factor = min(_MAX_UPSCALE, _READ_CHAR_HEIGHT / size) if size else 1.0
@@ -57,7 +58,7 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> d
             valid = bool(_AMOUNT.match("".join(texts))) if finance and texts and _figures(texts) else None
             read.append(({"sx": cell.sx, "sy": cell.sy, "ex": cell.ex, "ey": cell.ey, "height": int(round(box.thickness)),
                           "width": int(round(box.length)), "text": texts},
-                         {"box": box.to_list(), "prob": round(prob, 5), "valid": valid, "engine": pipeline.reader}))
+                         {"box": box.to_list(), "prob": round(prob, 5), "valid": valid}))
         if not table.ruled:
             read = _without_empty_rows(read)
         rows: dict[int, list[dict]] = {}
@@ -66,11 +67,9 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> d
             row.append(item)
             evidence[f"tables[{t}][{len(rows) - 1}][{len(row) - 1}]"] = proof
         answer_tables.append([rows[r] for r in sorted(rows)])
-    answer: dict = {"success": True, "tables": write(answer_tables, configure.get("format", "json"))}
-    if configure.get("evidence"):
-        answer["evidence"] = evidence
-        answer["warnings"] = warnings + [f"checksum_failed:{k}" for k, v in evidence.items() if v["valid"] is False]
-    return answer
+    # The reference's table answer opens with `success`.
+    return Findings({"success": True, "tables": write(answer_tables, configure.get("format", "json"))},
+                    evidence, warnings, pipeline.reader)
 
 
 def _upright(image: np.ndarray, engine: Engine, assured: bool) -> tuple[np.ndarray, Transform, float, list[str]]:

@@ -2,8 +2,6 @@
 chosen from a `template_list` by the first `cond` that holds on the page's text."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
@@ -18,6 +16,7 @@ from ocr_core.services.template.matching import (
     quarter_turn_back,
     read_template,
 )
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.read import read_page_text
 
 OPTIONS = {"template_id": str, "template_list": list}
@@ -62,7 +61,7 @@ def _chosen(configure: dict, lines: list) -> str:
     raise NoTemplateMatched()
 
 
-def ocr_template(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_template(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     ids = requested_ids(configure)
     definitions = configure.get(DEFINITIONS) or {}
     for template_id in ids:
@@ -85,8 +84,6 @@ def ocr_template(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict
     items = {name: (region.text if not isinstance(region, dict) else
                     {"labels": region["labels"], "values": region["values"]})
              for name, region in regions.items()}
-    answer = {"config_str": json.dumps({"template_id": chosen}, ensure_ascii=False), "items": items, "success": True}
-    if configure.get("evidence"):
-        answer["evidence"] = {name: {**evidence_of(region), "engine": page.engine} for name, region in regions.items()}
-        answer["warnings"] = page.warnings
-    return answer
+    # The answer echoes the template chosen, not the definitions the API passed.
+    return Findings({"items": items}, {name: evidence_of(region) for name, region in regions.items()}, page.warnings,
+                    page.engine, echo={"template_id": chosen})

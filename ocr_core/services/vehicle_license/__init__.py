@@ -13,11 +13,11 @@ from ocr_core.checks.vin import correct_vin
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.errors import WrongCategory
 from ocr_core.services.vehicle_license.models import correct_model, model_fits, vehicle_type
+from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import (
     address_value,
     chinese_value,
     field_evidence,
-    labelled_answer,
     row_between,
     simplified,
     without_latin_lines,
@@ -40,7 +40,7 @@ _SIZE = re.compile(r"(\d{4})\s*[xX×*]\s*(\d{4})\s*[xX×*]\s*(\d{4})")
 _INSPECTION = re.compile(r"检验有效期至(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
 
 
-def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> dict:
+def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     side = configure.get("side", "face")
     labels = FACE_LABELS if side == "face" else BACK_LABELS
     read = read_labelled(image, pipeline, labels, {"住址": 2})
@@ -53,7 +53,7 @@ def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) 
     answer, checked = _face(readings) if side == "face" else _back(readings)
     label_of = dict(zip(_FIELD_NAMES[side], labels))
     evidence = {name: field_evidence(fields.get(label_of[name]), checked.get(name)) for name in _FIELD_NAMES[side]}
-    return labelled_answer(answer, configure, evidence, page.engine, page.warnings)
+    return Findings(answer, evidence, page.warnings, page.engine, echo=configure)
 
 
 # The answer's name of each label's field, in the order of FACE_LABELS / BACK_LABELS.
