@@ -1,10 +1,17 @@
-"""The deployment files: docker-compose.yml, deploy/Dockerfile and deploy/kubernetes/ agree with the code."""
+"""The deployment files: docker-compose.yml, deploy/Dockerfile and deploy/kubernetes/ agree with the code.
+
+They are run for real in tests/e2e/test_compose_stack.py; here they are read."""
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
 import shutil
+import socket
 import subprocess
+import time
 
+import fakeredis
 import pytest
 import yaml
 
@@ -12,13 +19,15 @@ from api.app import create_app
 from ocr_core.settings import Settings
 from tests.servers import ROOT
 from workers.celery_app import QUEUES
+from workers.heartbeat import WORKERS_KEY
 
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 KUBERNETES = ROOT / "deploy" / "kubernetes"
+HEALTHCHECK = ROOT / "deploy" / "ocrq-healthcheck"
 SETTINGS_VARS = set(Settings().to_env())
-# Variables of the image that are not ours: Python's and pip's own.
-FOREIGN_VARS = re.compile(r"^(PYTHON|PIP_)")
+# Variables of the image that are not ours: the shell's PATH, Python's and pip's own.
+FOREIGN_VARS = re.compile(r"^(PATH$|PYTHON|PIP_)")
 UNITS = {"": 1, "k": 1000, "M": 1000**2, "G": 1000**3, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
 
 
@@ -88,12 +97,22 @@ def test_compose_services():
     for name in ("api", "worker"):
         service = services[name]
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        # Images by name for a site that builds its own (`make images`): the official ones by default.
+        assert service["image"] == "${OCRQ_IMAGE:-ocrq:latest}"
+        assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
+        assert "no-new-privileges:true" in service["security_opt"]
+        assert {t.split(":")[0] for t in service["tmpfs"]} == {"/tmp", "/var/lib/ocrq"}
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:6379/")
         assert set(service["environment"]) <= SETTINGS_VARS
         Settings.from_env({k: str(v) for k, v in service["environment"].items()})  # every value parses
+    assert redis["image"] == "${OCRQ_REDIS_IMAGE:-redis:7-bookworm}"
+    assert redis["read_only"] is True and redis["cap_drop"] == ["ALL"] and redis["user"] == "999:999"
     assert services["api"]["command"] == ["api"] and services["worker"]["command"] == ["worker"]
-    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert services["api"]["healthcheck"]["test"] == ["CMD", "ocrq-healthcheck", "api"]
+    assert services["worker"]["healthcheck"]["test"] == ["CMD", "ocrq-healthcheck", "worker"]
+    limits = services["api"]["deploy"]["resources"]["limits"]
+    assert float(limits["cpus"]) > 0 and byte_count(limits["memory"]) >= 512 * UNITS["Mi"]
     worker = services["worker"]
     # `--scale worker=N` needs containers without a fixed name or a published port.
     assert "container_name" not in worker and "ports" not in worker
@@ -105,18 +124,25 @@ def test_dockerfile():
     text = DOCKERFILE.read_text()
     instructions = [line.split(None, 1) for line in re.sub(r"\\\n", " ", text).splitlines()
                     if line.strip() and not line.lstrip().startswith("#")]
-    assert instructions[0][0] == "FROM" and "slim" in instructions[0][1]
+    # The base is a build argument, the official image by default (a debootstrapped Debian in `make images`).
+    assert instructions[0] == ["ARG", "BASE=python:3.11-slim-bookworm"]
+    assert instructions[1] == ["FROM", "${BASE} AS system"]
     apt = " ".join(args for op, args in instructions if op == "RUN" and "apt-get install" in args)
     assert "--no-install-recommends" in apt
     for package in ("tesseract-ocr-chi-sim", "tesseract-ocr-eng", "tesseract-ocr-osd"):
         assert package in apt.split()
     assert any(op == "RUN" and re.search(r"pip install .*\.\[ppocr\]", args) for op, args in instructions)
+    # A virtual environment, not the base's Python (Debian's refuses pip installs into it: PEP 668).
+    assert any(op == "RUN" and "python3 -m venv /opt/ocrq" in args for op, args in instructions)
+    assert any(op == "ENV" and "PATH=/opt/ocrq/bin:$PATH" in args for op, args in instructions)
     users = [args.split(":")[0].strip() for op, args in instructions if op == "USER"]
     assert users and users[-1] not in ("root", "0")
     env = dict(re.findall(r"(\w+)=(\S+)", " ".join(args for op, args in instructions if op == "ENV")))
     assert "OCR_TESSDATA" in env
     assert {name for name in env if not FOREIGN_VARS.match(name)} <= SETTINGS_VARS
-    assert any(op == "HEALTHCHECK" and "/healthz" in args for op, args in instructions)
+    assert any(op == "HEALTHCHECK" and args.endswith('CMD ["ocrq-healthcheck", "api"]') for op, args in instructions)
+    assert ["COPY", "deploy/ocrq-healthcheck /usr/local/bin/ocrq-healthcheck"] in instructions
+    assert "!deploy/ocrq-healthcheck" in (ROOT / ".dockerignore").read_text().splitlines()
     assert ["ENTRYPOINT", '["ocrq"]'] in instructions
 
 
@@ -220,3 +246,35 @@ def test_keda_scales_the_workers_on_the_real_queues():
         assert trigger["metadata"]["address"] == f"{broker[1]}:{broker[2]}"
         assert trigger["metadata"]["databaseIndex"] == broker[3]
         assert int(trigger["metadata"]["listLength"]) > 0
+
+
+def load_healthcheck():
+    loader = importlib.machinery.SourceFileLoader("ocrq_healthcheck", str(HEALTHCHECK))
+    spec = importlib.util.spec_from_loader("ocrq_healthcheck", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_the_worker_health_check_wants_a_fresh_heartbeat_of_its_own_host(monkeypatch, capsys):
+    health = load_healthcheck()
+    client = fakeredis.FakeRedis()
+    monkeypatch.setattr("workers.connections.get_redis", lambda url, master="mymaster": client)
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    host = socket.gethostname()
+    assert health.main(["worker"]) == 1 and "no heartbeat of a worker" in capsys.readouterr().out
+    client.zadd(WORKERS_KEY, {f"ocrq-1@{host}:1": time.time() - 60, f"ocrq-1@{host}x:1": time.time()})
+    assert health.main(["worker"]) == 1  # its own too old, another host's fresh
+    client.zadd(WORKERS_KEY, {f"ocrq-1@{host}:1": time.time()})
+    assert health.main(["worker"]) == 0
+    monkeypatch.delenv("REDIS_URL")
+    assert health.main(["worker"]) == 1 and "REDIS_URL" in capsys.readouterr().out
+    assert health.main([]) == 2
+
+
+def test_the_api_health_check_asks_healthz(monkeypatch):
+    health = load_healthcheck()
+    monkeypatch.setenv("OCR_PORT", "1")  # nothing listens there
+    assert health.check_api().startswith("http://127.0.0.1:1/healthz")
+    routes = {rule.rule for rule in create_app(Settings.from_env({})).url_map.iter_rules()}
+    assert "/healthz" in routes
