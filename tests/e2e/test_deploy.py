@@ -10,8 +10,10 @@ import shutil
 import socket
 import subprocess
 import time
+from urllib.parse import urlsplit
 
 import fakeredis
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -59,7 +61,15 @@ def containers(kind: str, name: str) -> list[dict]:
 
 
 def as_env(items: list[dict]) -> dict[str, str]:
-    return {item["name"]: str(item["value"]) for item in items}
+    """A container's settings: its variables with a value (those from a Secret are not settings)."""
+    return {item["name"]: str(item["value"]) for item in items if "value" in item}
+
+
+def pod_containers() -> list[tuple[str, dict, dict]]:
+    """(object name, pod spec, container) of every container of every Deployment and StatefulSet."""
+    return [(doc["metadata"]["name"], doc["spec"]["template"]["spec"], container)
+            for kind in ("Deployment", "StatefulSet") for doc in by_kind(kind)
+            for container in doc["spec"]["template"]["spec"]["containers"]]
 
 
 def byte_count(quantity: str) -> int:
@@ -164,8 +174,7 @@ def test_kubernetes_settings_and_probes():
         env = as_env(container["env"])
         assert set(env) <= SETTINGS_VARS
         Settings.from_env(env)
-        host = re.match(r"redis://([^:/]+)", env["REDIS_URL"]).group(1)
-        assert host in services
+        assert urlsplit(env["REDIS_URL"]).hostname in services
     assert api["readinessProbe"]["httpGet"]["path"] == "/readyz" in routes
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz" in routes
     assert api["args"] == ["api"] and worker["args"] == ["worker"]
@@ -240,12 +249,88 @@ def test_keda_scales_the_workers_on_the_real_queues():
     assert all(t["type"] == "redis" for t in triggers)
     assert sorted(t["metadata"]["listName"] for t in triggers) == sorted(QUEUES)
     (worker,) = containers("Deployment", "ocrq-worker")
-    broker = re.fullmatch(r"redis://([^:/]+):(\d+)/(\d+)", as_env(worker["env"])["REDIS_URL"])
+    broker = urlsplit(as_env(worker["env"])["REDIS_URL"])
+    (auth,) = by_kind("TriggerAuthentication")
     for trigger in triggers:
-        # The lists are in the broker's database, on the workers' Redis.
-        assert trigger["metadata"]["address"] == f"{broker[1]}:{broker[2]}"
-        assert trigger["metadata"]["databaseIndex"] == broker[3]
+        # The lists are in the broker's database, on the workers' Redis, with its password.
+        assert trigger["metadata"]["address"] == f"{broker.hostname}:{broker.port}"
+        assert trigger["metadata"]["databaseIndex"] == broker.path.strip("/")
         assert int(trigger["metadata"]["listLength"]) > 0
+        assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
+    assert auth["spec"]["secretTargetRef"] == [{"parameter": "password", **REDIS_SECRET}]
+
+
+REDIS_SECRET = {"name": "ocrq-redis", "key": "password"}
+
+
+def test_kubernetes_files_validate_against_the_kubernetes_schemas():
+    """Every object of a built-in kind, strictly (no unknown field), against the oldest and the newest schemas
+    kubernetes-validate ships (offline); KEDA's custom resources have no schema there."""
+    shipped = sorted(set(kubernetes_validate.utils.all_versions()), key=lambda v: tuple(map(int, v.split("."))))
+    versions = (shipped[0], shipped[-1])
+    unchecked = set()
+    for filename, doc in kubernetes_documents():
+        for version in versions:
+            try:
+                kubernetes_validate.validate(doc, version, strict=True)
+            except kubernetes_validate.SchemaNotFoundError:
+                unchecked.add((doc["apiVersion"], doc["kind"]))
+            except kubernetes_validate.ValidationError as error:
+                raise AssertionError(f"{filename} {doc['kind']}/{doc['metadata']['name']} (Kubernetes {version}): "
+                                     f"{error.message} at {list(error.path)}") from None
+    assert unchecked == {("keda.sh/v1alpha1", "ScaledObject"), ("keda.sh/v1alpha1", "TriggerAuthentication")}
+
+
+def test_every_kubernetes_container_runs_restricted():
+    for name, pod, container in pod_containers():
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod["automountServiceAccountToken"] is False, name
+        context = container["securityContext"]
+        assert context["allowPrivilegeEscalation"] is False, name
+        assert context["capabilities"]["drop"] == ["ALL"] and "add" not in context["capabilities"], name
+        assert context["readOnlyRootFilesystem"] is True, name
+        # What is written goes to a volume: the application's /tmp and home (OCR_DATA_DIR), Redis's /data.
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        assert mounts >= ({"/data"} if name == "ocrq-redis" else {"/tmp", "/var/lib/ocrq"}), name
+    for name in ("ocrq-api", "ocrq-worker"):
+        (doc,) = [d for d in by_kind("Deployment") if d["metadata"]["name"] == name]
+        volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"]["volumes"]}
+        assert all("emptyDir" in volumes[m["name"]] for m in containers("Deployment", name)[0]["volumeMounts"])
+
+
+def test_redis_password_comes_from_a_secret():
+    (redis,) = containers("StatefulSet", "ocrq-redis")
+    env = {item["name"]: item for item in redis["env"]}
+    for name in ("REDIS_PASSWORD", "REDISCLI_AUTH"):  # redis-server's --requirepass, and the probes' redis-cli
+        assert env[name]["valueFrom"]["secretKeyRef"] == REDIS_SECRET
+    args = redis["args"]
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    for name in ("ocrq-api", "ocrq-worker"):
+        (container,) = containers("Deployment", name)
+        names = [item["name"] for item in container["env"]]
+        secret = container["env"][names.index("REDIS_PASSWORD")]
+        assert secret["valueFrom"]["secretKeyRef"] == REDIS_SECRET
+        # Kubernetes fills in $(NAME) only from a variable listed before.
+        assert names.index("REDIS_PASSWORD") < names.index("REDIS_URL")
+        assert urlsplit(as_env(container["env"])["REDIS_URL"]).password == "$(REDIS_PASSWORD)"
+    assert not by_kind("Secret"), "no password in the files: the operator makes the Secret"
+
+
+def test_the_workers_have_a_disruption_budget_and_a_liveness_probe_on_their_heartbeat():
+    (budget,) = by_kind("PodDisruptionBudget")
+    (worker_deployment,) = [d for d in by_kind("Deployment") if d["metadata"]["name"] == "ocrq-worker"]
+    assert budget["spec"]["selector"] == worker_deployment["spec"]["selector"]
+    # Not minAvailable: KEDA's minimum is one pod, which a budget keeping one would make undrainable.
+    assert budget["spec"]["maxUnavailable"] >= 1 and "minAvailable" not in budget["spec"]
+    (worker,) = containers("Deployment", "ocrq-worker")
+    for probe in ("startupProbe", "livenessProbe"):
+        assert worker[probe]["exec"]["command"] == ["ocrq-healthcheck", "worker"]
+    live = worker["livenessProbe"]
+    # A restart only after a Redis restart's wait: a running job waits 60 s for Redis to store its result.
+    assert live["periodSeconds"] * live["failureThreshold"] > 60
+    (api,) = containers("Deployment", "ocrq-api")
+    assert byte_count(api["resources"]["limits"]["memory"]) > 0 and api["resources"]["limits"]["cpu"]
 
 
 def load_healthcheck():
