@@ -6,9 +6,9 @@ APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-
 # The tests also check docker-compose.yml with `docker-compose config` (Debian's compose), and drive
 # the web console in Debian's chromium (Playwright, never its own browser download), and run a worker
 # in its own network namespace with iproute2's `ip netns` (slim images lack it).
-# They build the images with podman (runc; netavark and aardvark-dns for its networks) on a base made by
-# debootstrap, and run the compose stack with that docker-compose; `make images` needs the same packages.
-IMAGE_PACKAGES := podman runc netavark aardvark-dns debootstrap
+# They build the images with podman (runc; netavark, aardvark-dns and iptables for its networks) on a base
+# made by debootstrap, and run the compose stack with that docker-compose; `make images` needs the same.
+IMAGE_PACKAGES := podman runc netavark aardvark-dns iptables debootstrap
 APT_TEST_PACKAGES := docker-compose chromium iproute2 $(IMAGE_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -38,7 +38,7 @@ REDIS_IMAGE = "localhost/ocrq-test-redis:latest"
 BASE_IMAGE = "localhost/ocrq-base:bookworm"
 JOBS = 200
 TOOLS = {"podman": "podman", "runc": "runc", "docker-compose": "docker-compose", "debootstrap": "debootstrap",
-         "netavark": "/usr/lib/podman/netavark", "aardvark-dns": "/usr/lib/podman/aardvark-dns"}
+         "netavark": "/usr/lib/podman/netavark", "aardvark-dns": "/usr/lib/podman/aardvark-dns", "iptables": "iptables"}
 
 
 _capture = None  # pytest's capture manager: what the test says reaches the terminal of `make test` too
@@ -128,10 +128,14 @@ def stack(tmp_path_factory, pytestconfig):
                           timeout=1800)
     assert base.returncode == 0, f"deploy/base-image.sh: {base.stdout[-2000:]}{base.stderr[-2000:]}"
     say(f"base image {BASE_IMAGE} ready in {time.monotonic() - started:.0f} s")
-    probe = subprocess.run(["podman", "run", "--rm", BASE_IMAGE, "true"], env=env, capture_output=True, text=True,
-                           timeout=120)
-    if probe.returncode != 0:
-        pytest.skip(f"podman cannot start a container on this machine: {probe.stderr.strip()[-800:]}")
+    # Skipped only when the runtime refuses a container at all; a network that cannot be made is a failure
+    # (netavark without iptables, say: something missing, which `make test` installs).
+    for network in ("none", "bridge"):
+        probe = subprocess.run(["podman", "run", "--rm", f"--network={network}", BASE_IMAGE, "true"], env=env,
+                               capture_output=True, text=True, timeout=120)
+        if probe.returncode != 0 and network == "none":
+            pytest.skip(f"podman cannot start a container on this machine: {probe.stderr.strip()[-800:]}")
+        assert probe.returncode == 0, f"podman starts no container on a network: {probe.stderr.strip()[-800:]}"
     build_images(env, tmp)
 
     socket = tmp / "podman.sock"
