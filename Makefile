@@ -6,7 +6,10 @@ APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-
 # The tests also check docker-compose.yml with `docker-compose config` (Debian's compose), and drive
 # the web console in Debian's chromium (Playwright, never its own browser download), and run a worker
 # in its own network namespace with iproute2's `ip netns` (slim images lack it).
-APT_TEST_PACKAGES := docker-compose chromium iproute2
+# They build the images with podman (runc; netavark, aardvark-dns and iptables for its networks) on a base
+# made by debootstrap, and run the compose stack with that docker-compose; `make images` needs the same.
+IMAGE_PACKAGES := podman runc netavark aardvark-dns iptables debootstrap
+APT_TEST_PACKAGES := docker-compose chromium iproute2 $(IMAGE_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install system-packages bench clean
@@ -43,3 +46,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var
+
+# Images for a site without a registry (README "Production"): a debootstrapped bookworm (kept in /var/cache/ocrq),
+# ocrq's image and Debian's redis-server on it, built with podman: localhost/ocrq:latest, localhost/ocrq-redis:latest.
+.PHONY: images
+images: APT_PACKAGES := $(IMAGE_PACKAGES)
+images: system-packages
+	deploy/build-images.sh

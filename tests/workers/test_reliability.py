@@ -136,7 +136,7 @@ def test_worker_killed_mid_job_another_worker_finishes_it(cluster):
 
     assert_every_accepted_job_ended(cluster, [request_id, *behind], timeout=cluster.settings.visibility_timeout + 30)
     job = job_of(cluster, request_id)
-    assert job["status"] == "succeeded", job
+    assert job["status"] == "succeeded", (job["error"], job)
     assert page.lines[0].text[:4] in "\n".join(line["word"] for line in job["result"]["ret"])
     record = cluster.store.hgetall(f"ocr:job:{request_id}")
     assert int(record[b"attempts"]) == 2
@@ -151,7 +151,7 @@ def test_pool_process_killed_mid_job_is_retried(cluster):
 
     assert_every_accepted_job_ended(cluster, [request_id, *behind], timeout=cluster.settings.visibility_timeout + 30)
     job = job_of(cluster, request_id)
-    assert job["status"] == "succeeded", job
+    assert job["status"] == "succeeded", (job["error"], job)
     assert int(cluster.store.hget(f"ocr:job:{request_id}", "attempts")) >= 2
 
 
@@ -201,7 +201,7 @@ def test_sigterm_finishes_the_running_job_and_hands_back_the_rest(cluster):
     stopping.process.wait(timeout=cluster.settings.hard_time_limit + 60)
 
     job = job_of(cluster, request_id)
-    assert job["status"] == "succeeded", job
+    assert job["status"] == "succeeded", (job["error"], job)
     record = cluster.store.hgetall(f"ocr:job:{request_id}")
     assert int(record[b"attempts"]) == 1 and record[b"worker"].decode() == running
     assert float(record[b"finished_at"]) > told, "the job ended before the worker was told to stop"
@@ -216,10 +216,11 @@ def test_sigterm_finishes_the_running_job_and_hands_back_the_rest(cluster):
 
 
 def _long_page() -> bytes:
-    """Three pages stacked: a few seconds of work, so the job is surely running when the worker is told to stop."""
+    """Two pages stacked: a second or two of work, so the job is still running when the worker is told to stop
+    (caught running, then five submissions), yet well inside the cluster's 6 s soft limit on a busy machine."""
     import cv2
     import numpy as np
-    stacked = np.vstack([text_page(31 + i, n_lines=10).image for i in range(3)])
+    stacked = np.vstack([text_page(31 + i, n_lines=8).image for i in range(2)])
     return cv2.imencode(".png", stacked)[1].tobytes()
 
 
