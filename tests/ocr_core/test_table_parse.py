@@ -15,7 +15,7 @@ import ocr_core
 from bench.synth.documents.table import photographed_table, table_page
 from bench.tables import table_cell_scores
 from ocr_core.errors import WrongCategory
-from ocr_core.services.table_parse.formats import to_csv, to_html, to_markdown, to_xlsx
+from ocr_core.services.table_parse.formats import numeric_value, to_csv, to_html, to_markdown, to_xlsx
 
 
 def recognize(sample, **configure) -> dict:
@@ -118,7 +118,20 @@ def test_html_spans_and_xlsx_merges_equal_the_json(merged_answer):
         assert merged == sorted((c["sx"], c["sy"], c["ex"], c["ey"]) for c in cells
                                 if c["ex"] - c["sx"] > 1 or c["ey"] - c["sy"] > 1)
         for c in cells:
-            assert (sheet.cell(c["sy"] + 1, c["sx"] + 1).value or "") == "\n".join(c["text"])
+            text = "\n".join(c["text"])
+            number = numeric_value(text) if len(c["text"]) == 1 else None
+            assert (sheet.cell(c["sy"] + 1, c["sx"] + 1).value or "") == (text if number is None else number)
+
+
+def test_xlsx_stores_numbers_as_numbers_and_codes_with_leading_zeros_as_text():
+    texts = ["1,234.50", "(12)", "-3.5", "8%", "42", "007", "0.5", "12a", "A-1", "123456789012345678"]
+    table = [[{"sx": n, "sy": 0, "ex": n + 1, "ey": 1, "width": 10, "height": 10, "text": [t]}
+              for n, t in enumerate(texts)]]
+    sheet = load_workbook(io.BytesIO(base64.b64decode(to_xlsx([table])))).worksheets[0]
+    values = [sheet.cell(1, n + 1).value for n in range(len(texts))]
+    assert values == [1234.5, -12, -3.5, 0.08, 42, "007", 0.5, "12a", "A-1", "123456789012345678"]
+    assert [type(v) for v in values[:7]] == [float, int, float, float, int, str, float]
+    assert sheet.cell(1, 1).number_format == "#,##0.00" and sheet.cell(1, 4).number_format == "0%"
 
 
 def test_csv_and_markdown_hold_every_cell_once(merged_answer):

@@ -7,6 +7,7 @@ import base64
 import csv
 import html
 import io
+import re
 
 JsonTables = list[list[list[dict]]]
 
@@ -16,6 +17,34 @@ FORMATS = ("html", "json", "xlsx", "csv", "markdown")
 _HTML_HEAD = ('<html>\n<meta http-equiv="Content-Type" content="text/html;charset=UTF-8">\n<style type="text/css">\n'
               ' table tr td { border: 1px solid blue }\n table { border: 1px solid blue }\n'
               ' span.note { font-size: 9px; color: red }\n</style>\n')
+
+
+# A number as a spreadsheet takes it: optional sign, digits (thousands grouped by commas or
+# not), optional decimals, an optional percent sign; an amount in brackets is negative.
+_NUMBER = re.compile(r"^([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)$")
+
+
+def numeric_value(text: str) -> int | float | None:
+    """The number a cell's text is, or None when it is text: "1,234.5" → 1234.5, "(12)" → -12,
+    "8%" → 0.08. Text that only looks numeric stays text: a leading zero ("007", an account
+    or code), more digits than a spreadsheet keeps exactly (15), several lines."""
+    value = text.strip()
+    negative = value.startswith("(") and value.endswith(")")
+    if negative:
+        value = value[1:-1].strip()
+    match = _NUMBER.match(value)
+    if not match:
+        return None
+    sign, whole, decimals, percent = match.groups()
+    digits = whole.replace(",", "")
+    if (len(digits) > 1 and digits.startswith("0")) or len(digits) + len(decimals or "") > 15:
+        return None
+    number: int | float = float(digits + (decimals or "")) if decimals else int(digits)
+    if percent:
+        number = float(number) / 100
+    if (sign == "-") != negative:
+        number = -number
+    return number
 
 
 def cell_value(cell: dict) -> str:
@@ -52,7 +81,9 @@ def to_html(tables: JsonTables) -> str:
 
 def to_xlsx(tables: JsonTables) -> str:
     """A workbook with one sheet per table (table0, table1, ...): each cell's text at its
-    place, merged cells merged. Base64, as the reference answers it."""
+    place, merged cells merged; a cell that is one number stored as a number (thousands
+    separators and percent kept as its format), text with leading zeros kept as text.
+    Base64, as the reference answers it."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
@@ -61,8 +92,16 @@ def to_xlsx(tables: JsonTables) -> str:
     for n, table in enumerate(tables):
         sheet = book.create_sheet(f"table{n}")
         for cell in cells(table):
-            target = sheet.cell(row=cell["sy"] + 1, column=cell["sx"] + 1, value=cell_value(cell) or None)
+            text = cell_value(cell)
+            number = numeric_value(text) if len(cell["text"]) == 1 else None
+            target = sheet.cell(row=cell["sy"] + 1, column=cell["sx"] + 1,
+                                value=text or None if number is None else number)
             target.alignment = Alignment(wrap_text=True, vertical="center")
+            if number is not None and text.strip().endswith("%"):
+                target.number_format = "0.00%" if "." in text else "0%"
+            elif number is not None and "," in text:
+                decimals = len(text.split(".")[1].rstrip("%)")) if "." in text else 0
+                target.number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
             if cell["ex"] - cell["sx"] > 1 or cell["ey"] - cell["sy"] > 1:
                 sheet.merge_cells(start_row=cell["sy"] + 1, start_column=cell["sx"] + 1,
                                   end_row=cell["ey"], end_column=cell["ex"])
