@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import threading
 from pathlib import Path
 
 import cv2
@@ -23,25 +22,10 @@ from bench.synth import text_page
 from bench.synth.documents import filled_form, table_page
 from bench.synth.documents.form import blank_form
 from bench.synth.documents.idcard import id_card
-from tests.servers import b64, free_port
+from tests.servers import b64
 
 CHROMIUM = "/usr/bin/chromium"   # Debian's (`make test` installs it); never a browser Playwright downloads
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("worker")]
-
-
-@pytest.fixture(scope="module")
-def live_api(settings) -> str:
-    """The API served over real HTTP on a free port, as the browser needs it."""
-    from werkzeug.serving import make_server
-
-    from api.app import create_app
-    port = free_port()
-    server = make_server("127.0.0.1", port, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -3,30 +3,14 @@ document, and every request the page makes goes to the API's own address."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 import requests
 from playwright.sync_api import sync_playwright
 
-from tests.servers import free_port
 
 CHROMIUM = "/usr/bin/chromium"   # Debian's (`make test` installs it); never a browser Playwright downloads
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def live_api(settings) -> str:
-    from werkzeug.serving import make_server
-
-    from api.app import create_app
-    port = free_port()
-    server = make_server("127.0.0.1", port, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def test_docs_page_renders_every_operation_from_this_server_only(live_api):
