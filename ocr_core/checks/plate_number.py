@@ -8,6 +8,8 @@ DIGITS = "0123456789"
 # The last character of some plates: police (white), coach (yellow), trailer, Hong Kong/Macau,
 # embassy and consulate (black).
 SPECIAL_ENDINGS = "警学挂港澳使领"
+# An embassy plate has no province: 使 first, then six digits (the mission's three, the car's three).
+EMBASSY = "使"
 # What the recogniser reads for a letter where only a letter may stand, and for a digit.
 _AS_LETTER = {"0": "D", "O": "D", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
 _AS_DIGIT = {"O": "0", "D": "0", "Q": "0", "U": "0", "I": "1", "L": "1", "J": "1", "T": "7", "Z": "2",
@@ -21,8 +23,13 @@ def plate_text(reading: str, colour: str | None = None) -> str | None:
     digits stand, never I or O in the serial)."""
     chars = [ch for ch in reading.upper() if ch.isalnum() and (ch.isascii() or ch in PROVINCES + SPECIAL_ENDINGS)]
     # A rim or a screw read before the province is not part of the number.
-    while chars and chars[0] not in PROVINCES and len(chars) > 7:
+    while chars and chars[0] not in PROVINCES + EMBASSY and len(chars) > 7:
         chars.pop(0)
+    if chars and chars[0] == EMBASSY:
+        digits = [_AS_DIGIT.get(ch, ch) for ch in chars[1:]]
+        if len(digits) == 6 and colour in (None, "black") and all(ch in DIGITS for ch in digits):
+            return EMBASSY + "".join(digits)
+        return None
     if not chars or chars[0] not in PROVINCES:
         return None
     length = 8 if colour == "green" else 7 if colour else len(chars)
@@ -69,7 +76,10 @@ GRAMMARS: dict[str, tuple[tuple[str, ...], ...]] = {
     "yellow": ((PROVINCES, LETTERS) + (_SERIAL,) * 5, (PROVINCES, LETTERS) + (DIGITS,) * 4 + ("学挂",)),
     # White civil plates are police plates: four digits and a red 警.
     "white": ((PROVINCES, LETTERS) + (DIGITS,) * 4 + ("警",),),
-    "black": ((PROVINCES, LETTERS) + (_SERIAL,) * 5, (PROVINCES, LETTERS) + (DIGITS,) * 4 + ("港澳使领",)),
+    # Black: a foreign or Hong Kong/Macau car's (its ending says which), or an embassy's (使 then
+    # six digits, no province).
+    "black": ((PROVINCES, LETTERS) + (_SERIAL,) * 5, (PROVINCES, LETTERS) + (DIGITS,) * 4 + ("港澳使领",),
+              (EMBASSY,) + (DIGITS,) * 6),
     # New energy: D (electric) or F (hybrid) then a letter or digit and four digits on a small
     # car; five digits then D or F on a large one.
     "green": ((PROVINCES, LETTERS, "DF", _SERIAL) + (DIGITS,) * 4, (PROVINCES, LETTERS) + (DIGITS,) * 5 + ("DF",)),

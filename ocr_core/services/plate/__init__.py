@@ -15,8 +15,17 @@ from ocr_core.services.plate.find import (
     decode_plate,
     find_plates,
     free_reading,
+    ground_colour,
     grown,
     reading_crop,
+)
+from ocr_core.services.plate.detected import (
+    detected_rows,
+    enclosing,
+    province_read,
+    two_row_pairs,
+    two_row_text,
+    whole_picture,
 )
 from ocr_core.steps.answer import Findings
 
@@ -38,6 +47,11 @@ def ocr_plate(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Finding
     multi = configure.get("multi_crop", False)
     read = [(candidate.quad, plate) for candidate in find_plates(image)
             if (plate := _read_plate(image, candidate, engine, multi)) is not None]
+    # The second source, PP-OCR's detector on the whole picture (and the picture itself when it
+    # is a bare plate crop): plates whose colour or rim does not show. Only where the engine
+    # gives its probabilities (the grammar's decoding) and the first source found nothing.
+    if not read and hasattr(engine, "line_probabilities"):
+        read = _detected_plates(image, engine, multi)
     # One plate is often found several ways (its colour, another colour's mask, its row of
     # characters): the most confident reading of it is answered.
     found: list[tuple[Quad, dict]] = []
@@ -53,10 +67,11 @@ def ocr_plate(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Finding
     return Findings(answer, evidence, [], pipeline.reader, echo=configure)
 
 
-def _read_plate(image: np.ndarray, candidate: PlateCandidate, engine: Engine, multi: bool) -> dict | None:
+def _read_plate(image: np.ndarray, candidate: PlateCandidate, engine: Engine, multi: bool,
+                strict: bool = False) -> dict | None:
     """The plate's answer, or None when its reading is not a plate number (a sign, a panel) or,
     with `multi`, when the crops disagree or any of them is unsure."""
-    readings = [_read_crop(image, grown(candidate.quad, dx, dy), candidate.colour, engine)
+    readings = [_read_crop(image, grown(candidate.quad, dx, dy), candidate.colour, engine, strict)
                 for dx, dy in (CROPS if multi else CROPS[:1])]
     if not agreed(readings, multi):
         return None
@@ -72,6 +87,44 @@ def _read_plate(image: np.ndarray, candidate: PlateCandidate, engine: Engine, mu
     }
 
 
+def _detected_plates(image: np.ndarray, engine: Engine, multi: bool) -> list[tuple[Quad, dict]]:
+    """Plates among the detector's text boxes, two-row plates among pairs of them, and the whole
+    picture when it is a bare crop; each reading held to the grammar with its province read."""
+    read = []
+    for candidate in whole_picture(image):
+        if (plate := _read_plate(image, candidate, engine, multi, strict=True)) is not None:
+            read.append((candidate.quad, plate))
+    if read:
+        return read
+    boxes = get_engine("ppocr").detect_lines(image) if engine.name != "ppocr" else engine.detect_lines(image)
+    for candidate in detected_rows(image, boxes):
+        if (plate := _read_plate(image, candidate, engine, multi, strict=True)) is not None:
+            read.append((candidate.quad, plate))
+    for upper, lower in two_row_pairs(boxes):
+        texts = [_free(image, quad, engine) for quad in (upper, lower)]
+        txt = two_row_text(texts[0][0], texts[1][0])
+        prob = min(texts[0][1], texts[1][1])
+        if txt is None or prob < MIN_PROB:
+            continue
+        quad = enclosing(upper, lower)
+        left, top, right, bottom = quad.bounds()
+        read.append((quad, {"detail": f"{txt},{prob:.6g}", "prob": prob,
+                            "roi": {"h": int(round(bottom - top)), "w": int(round(right - left)),
+                                    "x": max(0, int(round(left))), "y": max(0, int(round(top)))},
+                            "txt": txt}))
+    return read
+
+
+def _free(image: np.ndarray, quad: Quad, engine: Engine) -> tuple[str, float]:
+    """The recogniser's own reading of one row, and its mean confidence over its characters."""
+    colour = ground_colour(image, quad)
+    crop = cv2.cvtColor(reading_crop(image, grown(quad, 0.02, 0.05), colour), cv2.COLOR_GRAY2BGR)
+    probs, alphabet = engine.line_probabilities(crop)
+    best = probs.argmax(axis=1)
+    peaks = [float(probs[t, i]) for t, i in enumerate(best) if i != 0]
+    return free_reading(probs, alphabet), (float(np.mean(peaks)) if peaks else 0.0)
+
+
 def agreed(readings: list[tuple[str | None, float]], multi: bool) -> bool:
     """Whether a plate's crops answer it: each read as a plate number, all the same one, and
     with `multi` (the reference's multi_crop) each more confident than AGREEMENT."""
@@ -81,7 +134,8 @@ def agreed(readings: list[tuple[str | None, float]], multi: bool) -> bool:
     return not multi or min(prob for _, prob in readings) > AGREEMENT
 
 
-def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine) -> tuple[str | None, float]:
+def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine, strict: bool = False
+               ) -> tuple[str | None, float]:
     """The plate number on one crop and its confidence: decoded under the colour's grammar from
     the recogniser's probabilities where the engine gives them (PP-OCR), else its reading
     corrected by the grammar. A grammar always yields a number: one read with little
@@ -90,7 +144,8 @@ def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine) -> tu
     if hasattr(engine, "line_probabilities"):
         probs, alphabet = engine.line_probabilities(crop)
         txt, prob = decode_plate(probs, alphabet, colour)
-        plausible = prob >= MIN_PROB and close_to(free_reading(probs, alphabet), txt)
+        free = free_reading(probs, alphabet)
+        plausible = prob >= MIN_PROB and close_to(free, txt) and (not strict or province_read(free, txt))
         return (txt if plausible else None), prob
     reading = engine.read_line(crop)
     return plate_text(reading.text, colour), reading.prob
