@@ -253,6 +253,7 @@ def cmd_api(args) -> int:
     from gunicorn.app.base import BaseApplication
 
     from api.app import create_app
+    from api.server import LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_LINE
     settings = get_settings()
 
     class Server(BaseApplication):
@@ -260,8 +261,12 @@ def cmd_api(args) -> int:
             for key, value in {
                 "bind": f"{settings.host}:{settings.port}",
                 "workers": settings.api_processes,
-                "worker_class": "gthread",
+                # gthread, whose own refusals (past the limits below) answer the contract's JSON, not HTML.
+                "worker_class": "api.server.JsonErrorThreadWorker",
                 "threads": settings.api_threads,
+                # Above the app's own bounds (api.app: 4094, 8190), so that the app answers 414 and 431.
+                "limit_request_line": LIMIT_REQUEST_LINE,
+                "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
                 # A sync call may wait `sync_timeout` for its job.
                 "timeout": int(settings.sync_timeout) + 30,
                 "accesslog": None,
@@ -307,6 +312,9 @@ def _local_appcode(settings: Settings, data_dir: Path) -> str:
 
 
 def cmd_up(args) -> int:
+    """Redis (unless REDIS_URL), one worker and the API, each started again when it ends (with backoff, one
+    line in the log for each restart) until Ctrl-C or SIGTERM; then all are stopped and the note removed."""
+    from api.cli.launcher import Supervisor, start_redis
     settings = get_settings()
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -315,16 +323,30 @@ def cmd_up(args) -> int:
         raise CliError(f"`ocrq up` already runs in {data_dir.resolve()} (pid {other.pid}, {other.api_url}); "
                        "stop it first, or set OCR_DATA_DIR to another folder")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    children: list[subprocess.Popen] = []
+    # Ctrl-C stops it even when started with SIGINT ignored (as `cmd &` in a script starts it), or its
+    # children, stopped by the terminal's SIGINT to the whole group, would be started again.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    log = open(data_dir / "ocrq.log", "ab")
+
+    def say(line: str) -> None:
+        """A line of `ocrq up`'s own: on its stderr and in the log beside its children's."""
+        line = f"ocrq up {time.strftime('%Y-%m-%d %H:%M:%S')}: {line}"
+        print(line, file=sys.stderr, flush=True)
+        log.write(line.encode() + b"\n")
+        log.flush()
+
+    supervisor = Supervisor(say)
     try:
         own_redis = None
         if not settings.redis_url:
-            from api.cli.launcher import start_redis
             try:
                 server = start_redis(data_dir / "redis", port=6399)
             except RuntimeError as exc:  # not installed, or it would not start: its log's end is in the message
                 raise CliError(f"{exc} (or set REDIS_URL to a Redis of your own)", code=1) from None
-            children.append(server.process)
+            # Started again on the same port and files: the append-only file gives back every accepted job,
+            # and the API and workers reconnect to the same address.
+            supervisor.add("redis", lambda: start_redis(server.dir, port=server.port, exact_port=True).process,
+                           process=server.process)
             settings, own_redis = replace(settings, redis_url=server.url), server.url
         url = f"http://{settings.host}:{settings.port}"
         # Other commands run in this folder (`ocrq apps`, `ocrq ingest`) find this Redis and API by it.
@@ -340,12 +362,14 @@ def cmd_up(args) -> int:
         request_file.write_text(json.dumps({"image": base64.b64encode(sample.read_bytes()).decode(),
                                             "configure": {"output_prob": True}}))
 
-        log = open(data_dir / "ocrq.log", "ab")
-        children.append(subprocess.Popen(worker_command(), env=env, stdout=log, stderr=subprocess.STDOUT))
-        children.append(subprocess.Popen([sys.executable, "-m", "api.cli", "api"], env=env, stdout=log,
-                                         stderr=subprocess.STDOUT))
+        def spawn(command: list[str]):
+            return lambda: subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        supervisor.add("worker", spawn(worker_command()))
+        supervisor.add("api", spawn([sys.executable, "-m", "api.cli", "api"]))
 
-        if not _wait_ready(url, children):
+        # Until it first answers, a child that ends is a failure to start (a port in use, a broken setting),
+        # said at once rather than tried again and again.
+        if not _wait_ready(url, supervisor.all_running):
             print(f"the service did not become ready; see {data_dir / 'ocrq.log'}", file=sys.stderr)
             return 1
         print(f"""
@@ -356,22 +380,24 @@ Try it:
   curl -s -X POST {url}/api/predict/ocr_general -H 'Authorization: APPCODE {code}' --data-binary @{request_file}
 
 Stop with Ctrl-C.""", flush=True)
-        while all(p.poll() is None for p in children):
-            time.sleep(1)
-        print("a process ended; stopping", file=sys.stderr)
-        return 1
+        supervisor.run()
+        return 0  # not reached: only Ctrl-C or SIGTERM end it
     except (KeyboardInterrupt, SystemExit):
         return 0
     finally:
-        _stop(children)
+        # A second signal must not cut the stopping short and leave children behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        supervisor.stop()
         remove_running(data_dir)
+        log.close()
 
 
-def _wait_ready(url: str, children: list[subprocess.Popen], timeout: float = 60) -> bool:
+def _wait_ready(url: str, running, timeout: float = 60) -> bool:
     import urllib.error
     import urllib.request
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and all(p.poll() is None for p in children):
+    while time.monotonic() < deadline and running():
         try:
             with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
                 if response.status == 200:
@@ -380,17 +406,6 @@ def _wait_ready(url: str, children: list[subprocess.Popen], timeout: float = 60)
             pass  # not up yet
         time.sleep(0.5)
     return False
-
-
-def _stop(children: list[subprocess.Popen]) -> None:
-    for p in reversed(children):
-        if p.poll() is None:
-            p.terminate()
-    for p in reversed(children):
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
 
 
 COMMANDS = {"up": cmd_up, "api": cmd_api, "worker": cmd_worker, "apps": cmd_apps,
