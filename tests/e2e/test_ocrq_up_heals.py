@@ -214,7 +214,8 @@ def test_ocrq_up_restarts_a_killed_redis_worker_and_api_and_loses_no_accepted_jo
         assert (tmp_path / RUNNING_FILE).exists()
     finally:
         # SIGTERM to `ocrq up` alone: it stops its children itself.
-        os.kill(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
