@@ -152,7 +152,10 @@ def stack(tmp_path_factory, pytestconfig):
         checker.start()
         started = time.monotonic()
         # Waits for Redis to be healthy (depends_on), as an operator's `up` does.
-        stack.compose("up", "-d", "--no-build", "--scale", "worker=2")
+        try:
+            stack.compose("up", "-d", "--no-build", "--scale", "worker=2")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{_logs(stack)}") from None
         ready = wait_for(lambda: _ready(stack.url, workers=2), 180, interval=1)
         assert ready, f"the API at {stack.url} is not ready with 2 workers: {_logs(stack)}"
         say(f"stack up in {time.monotonic() - started:.0f} s: {[c['Names'][0] for c in stack.containers()]}")
@@ -175,7 +178,9 @@ def _ready(url: str, workers: int) -> bool:
 
 
 def _logs(stack: Stack) -> str:
+    """Each container's last lines and health checks, for a failure's message."""
     return "\n".join(f"--- {c['Names'][0]}\n" + stack.podman("logs", "--tail", "20", c["Id"], check=False).stderr
+                     + stack.podman("inspect", "--format", "{{json .State.Health}}", c["Id"], check=False).stdout
                      for c in stack.containers(running=False))
 
 
@@ -199,15 +204,15 @@ def _tear_down(stack: Stack) -> None:
     assert down.returncode == 0 and not any(left.values()), f"left behind: {left}; {down.stderr[-2000:]}"
 
 
-def make_app(stack: Stack, name: str) -> str:
-    """`ocrq apps create NAME` run inside the API container, as README "Production" says; its APPCODE."""
+def make_app(stack: Stack, name: str) -> tuple[str, str]:
+    """`ocrq apps create NAME` run inside the API container, as README "Production" says: (app_id, APPCODE)."""
     out = stack.compose("exec", "-T", "api", "ocrq", "apps", "create", name).stdout
-    (code,) = [line.split()[1] for line in out.splitlines() if line.startswith("APPCODE")]
-    return code
+    printed = dict(line.split(None, 1) for line in out.splitlines() if line.startswith(("app_id", "APPCODE")))
+    return printed["app_id"].strip(), printed["APPCODE"].strip()
 
 
 def test_an_appcode_made_in_the_api_container_works_from_outside(stack):
-    code = make_app(stack, "outside")
+    _, code = make_app(stack, "outside")
     missing = requests.get(f"{stack.url}/v1/jobs/no-such-job", headers={"Authorization": f"APPCODE {code}"},
                            timeout=10)
     assert missing.status_code == 404, missing.text  # past authentication: the job is what is missing
@@ -245,11 +250,12 @@ class Load:
 
     ids: dict[int, str] = field(default_factory=dict)      # picture -> request_id (202)
     refusals: Counter = field(default_factory=Counter)     # answers other than 202 before it, retried
+    history: dict[int, list] = field(default_factory=dict)  # picture -> those answers, in order
     killed: str = ""
     killed_jobs: list[str] = field(default_factory=list)   # running in the killed container when it died
 
 
-def submit(session: requests.Session, url: str, body: str, headers: dict[str, str], load: Load) -> str:
+def submit(session: requests.Session, url: str, body: str, headers: dict[str, str], load: Load, n: int) -> str:
     """Send one picture until the API accepts it; 429/450 wait as told, 503 and no answer (Redis restarting)
     a moment. The Idempotency-Key makes a retry of a submission that was stored after all the same job."""
     deadline = time.monotonic() + 180
@@ -258,12 +264,14 @@ def submit(session: requests.Session, url: str, body: str, headers: dict[str, st
             answer = session.post(f"{url}/v1/jobs/ocr_general?queue=bulk", data=body, headers=headers, timeout=30)
         except requests.RequestException:
             load.refusals["no answer"] += 1
+            load.history.setdefault(n, []).append("no answer")
             time.sleep(0.5)
             continue
         if answer.status_code == 202:
             return answer.json()["request_id"]
         assert answer.status_code in (429, 450, 503), f"{answer.status_code}: {answer.text[:500]}"
         load.refusals[answer.status_code] += 1
+        load.history.setdefault(n, []).append(answer.status_code)
         time.sleep(min(5.0, float(answer.headers.get("Retry-After") or 0.5)))
     raise AssertionError(f"the API accepted no submission for 180 s: {dict(load.refusals)}")
 
@@ -290,6 +298,21 @@ def kill_a_worker_mid_job(stack: Stack, load: Load) -> None:
     say(f"SIGKILLed {load.killed} with {len(load.killed_jobs)} job(s) running")
 
 
+def unended(stack: Stack, load: Load, app_id: str) -> list[dict]:
+    """What Redis holds of each job that has not ended, and how its submission went."""
+    fields = job_fields(stack, list(load.ids.values()), "status", "attempts", "worker")
+    found = []
+    for n, request_id in load.ids.items():
+        if fields[request_id]["status"] in ("succeeded", "failed"):
+            continue
+        key = f"{stack.project}-{n}"
+        exists, image, bound = stack.redis_cli([f"EXISTS ocr:job:{request_id}", f"EXISTS ocr:job:{request_id}:image",
+                                                f"GET ocr:idem:{app_id}:{key}"])
+        found.append({"picture": n, "request_id": request_id, **fields[request_id], "job hash": exists,
+                      "image": image, "Idempotency-Key bound to": bound, "answers before 202": load.history.get(n)})
+    return found
+
+
 def bigrams(text: str) -> set[str]:
     text = "".join(text.split())
     return {text[k:k + 2] for k in range(len(text) - 1)}
@@ -300,7 +323,7 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 
 def test_accepted_jobs_survive_a_killed_worker_a_new_one_and_a_redis_restart(stack):
-    code = make_app(stack, "load")
+    app_id, code = make_app(stack, "load")
     headers = {"Authorization": f"APPCODE {code}", "Content-Type": "application/json"}
     pages = [text_page(7000 + n, n_lines=2) for n in range(JOBS)]
     load = Load()
@@ -316,7 +339,7 @@ def test_accepted_jobs_survive_a_killed_worker_a_new_one_and_a_redis_restart(sta
     started = time.monotonic()
     for n, page in enumerate(pages):
         body = json.dumps({"image": b64(page.encode("jpg"))})
-        load.ids[n] = submit(session, stack.url, body, {**headers, "Idempotency-Key": f"{stack.project}-{n}"}, load)
+        load.ids[n] = submit(session, stack.url, body, {**headers, "Idempotency-Key": f"{stack.project}-{n}"}, load, n)
         if n == 50:
             kill_a_worker_mid_job(stack, load)
         elif n == 70:
@@ -342,7 +365,7 @@ def test_accepted_jobs_survive_a_killed_worker_a_new_one_and_a_redis_restart(sta
     ended = wait_for(all_ended, 420, interval=3)
     statuses = Counter(f["status"] or "lost" for f in job_fields(stack, ids, "status").values())
     say(f"ended {time.monotonic() - started:.0f} s after the first submission: {dict(statuses)}")
-    assert ended, f"not every accepted job ended: {dict(statuses)}"
+    assert ended, f"not every accepted job ended: {dict(statuses)}; {unended(stack, load, app_id)}"
 
     jobs = {n: session.get(f"{stack.url}/v1/jobs/{i}", headers=headers, timeout=30).json() for n, i in load.ids.items()}
     succeeded = {n: job for n, job in jobs.items() if job.get("status") == "succeeded"}
