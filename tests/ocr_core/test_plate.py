@@ -148,3 +148,57 @@ def test_the_recogniser_gives_its_probabilities_step_by_step():
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-3)
     assert free_reading(probs, alphabet).replace("·", "") == "苏E2F90K"
     assert decode_plate(probs, alphabet, "yellow")[0] == "苏E2F90K"
+
+
+# --- issue 15's families: special plates, bare crops, two-row plates, the second source ------
+
+from pathlib import Path  # noqa: E402
+
+from bench.synth.documents.plate import SPECIAL_KINDS, plate_crop, special_plate_scene  # noqa: E402
+from ocr_core.services.plate.detected import two_row_pairs, two_row_text  # noqa: E402
+from ocr_core.geometry import Quad  # noqa: E402
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "real" / "images"
+
+
+def test_the_grammar_knows_the_special_plates():
+    assert plate_text("使198·476", "black") == "使198476"          # embassy: 使 + six digits
+    assert plate_text("使198476") == "使198476"
+    assert plate_text("使19847", "black") is None and plate_text("使198476", "blue") is None
+    for ending in "领港澳":
+        assert plate_text(f"粤Z1234{ending}", "black") == f"粤Z1234{ending}"
+    assert plate_text("琼A6716学", "yellow") == "琼A6716学" and plate_text("京A1234挂", "yellow") == "京A1234挂"
+    assert plate_text("京A1234警", "white") == "京A1234警"
+
+
+@pytest.mark.parametrize("kind", SPECIAL_KINDS)
+def test_special_plates_are_read_as_themselves(kind):
+    scene = special_plate_scene(5, kind)
+    assert [p["txt"] for p in recognize(scene)["plates"]] == [scene.plates[0].txt]
+
+
+@pytest.mark.parametrize("seed, colour, kind", [(0, "blue", None), (1, "green", None), (2, "yellow", None),
+                                                (5, None, "使"), (5, None, "学")])
+def test_a_picture_that_is_a_plate_is_read(seed, colour, kind):
+    scene = plate_crop(seed, colour=colour, kind=kind, width=94 if seed < 2 else None)
+    assert [p["txt"] for p in recognize(scene)["plates"]] == [scene.plates[0].txt]
+
+
+def test_a_real_bare_plate_crop_is_read():
+    data = (REAL / "plate_crop_1.jpg").read_bytes()        # 94 × 24, LPRNet's test set (Apache-2.0)
+    assert [p["txt"] for p in ocr_core.recognize("ocr_plate", data, {})["plates"]] == ["川JK0707"]
+
+
+def test_a_two_row_plate_is_joined_from_its_rows():
+    upper, lower = Quad.from_box(307, 204, 389, 251), Quad.from_box(301, 223, 399, 280)   # overlapping boxes
+    assert two_row_pairs([upper, lower]) == [(upper, lower)]
+    assert two_row_pairs([Quad.from_box(0, 0, 90, 40), Quad.from_box(300, 60, 400, 100)]) == []
+    assert two_row_text("沪·A", "N9241") == "沪AN9241"
+    assert two_row_text("客户接", "N9241") is None
+
+
+def test_a_plate_without_its_province_read_is_not_answered():
+    from ocr_core.services.plate.detected import province_read
+    assert province_read("皖A·195K9", "皖A195K9")
+    assert not province_read("A·T022C", "鄂AT022C")          # the grammar's guess, not a reading
+    assert not province_read("能A328L2", "皖A328L2")

@@ -85,6 +85,47 @@ def plate_number(rng: random.Random, colour: str) -> str:
     return head + "".join(rng.choice(LETTERS) if i in letters else rng.choice(DIGITS) for i in range(5))
 
 
+# Special plates (new kinds: existing seeds' pictures unchanged): embassy 使 + six digits (black),
+# consulate 领 at the end (black), coach 学 (yellow), trailer 挂 (yellow), police 警 (white),
+# Hong Kong/Macau 港/澳 (black).
+SPECIAL_KINDS = ("使", "领", "学", "挂", "警", "港", "澳")
+
+
+def special_plate_number(rng: random.Random, kind: str) -> tuple[str, str]:
+    """A special plate's number and colour: `kind` is one of SPECIAL_KINDS."""
+    if kind == "使":
+        return "使" + "".join(rng.choices(DIGITS, k=6)), "black"
+    head = rng.choice(PROVINCES) + rng.choice(LETTERS)
+    colour = {"学": "yellow", "挂": "yellow", "警": "white"}.get(kind, "black")
+    return head + "".join(rng.choices(DIGITS, k=4)) + kind, colour
+
+
+def plate_crop(seed: int, *, colour: str | None = None, kind: str | None = None,
+               width: int | None = None) -> PlateScene:
+    """A picture that is a plate and nothing else (a bare crop, as plate datasets ship them, e.g.
+    94 × 24): of `colour`, or a special plate of `kind`, a few pixels of margin, slightly soft."""
+    rng = random.Random(seed)
+    if kind is not None:
+        txt, colour = special_plate_number(rng, kind)
+    else:
+        colour = colour or rng.choice(COLOURS)
+        txt = plate_number(rng, colour)
+    face = render_plate(txt, colour, scale=2.0, rng=rng)
+    width = width or rng.choice((94, 120, 160, 220))
+    height = round(width * face.shape[0] / face.shape[1])
+    small = cv2.resize(face, (width, height), interpolation=cv2.INTER_AREA)
+    image = cv2.cvtColor(cv2.GaussianBlur(small, (0, 0), 0.4), cv2.COLOR_RGB2BGR)
+    quad = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))
+    return PlateScene(image, [PlateTruth(txt, colour, quad)], Distortion(), seed)
+
+
+def special_plate_scene(seed: int, kind: str, *, distortion: Distortion | None = None) -> PlateScene:
+    """A street with one car whose plate is a special one of `kind` (SPECIAL_KINDS)."""
+    rng = random.Random(seed * 7919 + SPECIAL_KINDS.index(kind))
+    txt, colour = special_plate_number(rng, kind)
+    return plate_scene(seed, distortion=distortion, colours=(colour,), _numbers=(txt,))
+
+
 @lru_cache(maxsize=256)
 def _glyph(ch: str, height: int) -> np.ndarray:
     """The ink of one character, cropped and scaled to the plate's character height (alpha, 0..255).
@@ -139,7 +180,7 @@ def render_plate(txt: str, colour: str, scale: float, rng: random.Random) -> np.
 
 
 def plate_scene(seed: int, *, distortion: Distortion | None = None, count: int | None = None,
-                colours: tuple[str, ...] | None = None) -> PlateScene:
+                colours: tuple[str, ...] | None = None, _numbers: tuple[str, ...] | None = None) -> PlateScene:
     """A street with `count` (1-3) cars, each with a plate of a random colour (or `colours[i]`)."""
     rng = random.Random(seed)
     d = distortion or Distortion()
@@ -157,6 +198,8 @@ def plate_scene(seed: int, *, distortion: Distortion | None = None, count: int |
     for n in range(count):
         colour = colours[n] if colours else rng.choice(COLOURS)
         txt = plate_number(rng, colour)
+        if _numbers:   # a special plate's number instead (the draw above kept, so seeds agree)
+            txt = _numbers[n]
         place = _free_place(cars, width, height, count, rng)
         if place is None:
             continue

@@ -57,7 +57,8 @@ def two_row_pairs(boxes: list[Quad]) -> list[tuple[Quad, Quad]]:
             ul, ut, ur, ub = upper.bounds()
             ll, lt, lr, lb = lower.bounds()
             uw, lw = ur - ul, lr - ll
-            if not (0.3 * lw <= uw <= 1.0 * lw and ub <= lt + 0.3 * (ub - ut)):
+            # The detector's boxes of the two rows often overlap: the centres must stand apart.
+            if not (0.3 * lw <= uw <= 1.0 * lw and (lt + lb) / 2 - (ut + ub) / 2 >= 0.35 * (lb - lt)):
                 continue
             if lt - ub > 1.0 * (lb - lt) or abs((ul + ur) / 2 - (ll + lr) / 2) > 0.25 * lw:
                 continue
