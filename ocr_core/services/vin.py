@@ -30,8 +30,6 @@ _CODE_LIKE = 10
 # longest are tried when the page's own reading found no VIN.
 _LONG = 4
 _MAX_LONG_LINES = 8
-# A page read the right way up has at least this many lines of this many characters.
-_WORD, _PAGE_WORDS = 4, 3
 # The detector may end a line of stamped characters early, where a gap between them is wide:
 # the line is read as found and longer at each end by these shares of its length.
 _STRETCH = (0.0, 0.2, 0.45)
@@ -54,11 +52,11 @@ class _Candidate:
 def ocr_vin(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     page = read_page_text(image, pipeline)
     candidates = vin_candidates(page.lines, _latin_readings(page) if pipeline.reader == "tesseract" else None)
-    words = sum(len(line.text.strip()) >= _WORD for line in page.lines)
-    if not candidates and words < _PAGE_WORDS:
+    if not candidates:
         # A plate with one spaced-out line can be taken for a page turned by a quarter (each
-        # stamped character stands taller than wide, and is read alone): read its long lines
-        # every way up. A page whose lines were read is a page without a VIN.
+        # stamped character stands taller than wide, and is read alone), and a phone screenshot
+        # is upright by its bars and captions while the photo of the plate within it is turned
+        # its own way: read the picture's long lines every way up.
         candidates = vin_candidates(_long_lines_any_way_up(image, pipeline))
     if not candidates:
         raise WrongCategory()

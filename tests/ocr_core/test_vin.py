@@ -76,3 +76,12 @@ def test_tesseract_reads_the_codes_again_with_its_english_model():
     # Tesseract's Chinese model reads this nameplate's VIN with a letter too many.
     sample = vin_plate(2)
     assert recognize(sample, engine="tesseract")["vin"] == sample.fields["vin"]
+
+
+# A phone screenshot of a photo of a VIN plate: status bar, title and buttons in large type,
+# upright, the photo within turned its own way (seed 5: upside down, once 463 wrong category).
+@pytest.mark.parametrize("seed", [0, 5])
+def test_vin_of_a_phone_screenshot(seed):
+    from bench.synth.documents.vin import vin_screenshot
+    sample = vin_screenshot(seed)
+    assert recognize(sample) == {"vin": sample.fields["vin"], "success": True}

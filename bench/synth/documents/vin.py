@@ -174,3 +174,37 @@ def _stamp(canvas: Canvas, x: float, baseline: float, text: str, fnt: ImageFont.
     x0, y0, x1, y1 = rect
     canvas.lines.append(LineTruth(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1))))
     canvas.mark("vin", rect)
+
+
+def vin_screenshot(seed: int) -> DocumentSample:
+    """A phone screenshot of a photo of a VIN plate (a new kind: other seeds' pictures unchanged):
+    the status bar (time, signal, battery), an app's title bar with large type, the photo of a
+    plate within, a caption, and the bottom bar's buttons with their labels."""
+    rng = random.Random(f"vin-screenshot-{seed}")
+    from bench.synth.documents.card import photographed_card
+    plate = vin_plate(seed, distortion=photographed_card(seed) if rng.random() < 0.7 else None)
+    width, height = 1080, 2340
+    dark = rng.random() < 0.5
+    ground = (18, 18, 20) if dark else (246, 246, 248)
+    ink = (235, 235, 235) if dark else (20, 20, 22)
+    canvas = Canvas(width, height, np.full((height, width, 3), ground, np.uint8))
+    canvas.text(60, 70, f"{rng.randint(7, 22)}:{rng.randint(0, 59):02d}", font(40, bold=True), ink)
+    canvas.text(width - 300, 70, f"5G  {rng.randint(20, 99)}%", font(36), ink)
+    canvas.draw.rounded_rectangle((width - 120, 40, width - 50, 75), radius=8, outline=ink, width=3)
+    title = rng.choice(("照片", "图片详情", "相册", "车辆信息"))
+    canvas.text(60, 220, "<", font(64, bold=True), ink)
+    canvas.text(width / 2 - 40 * len(title), 225, title, font(80, bold=True), ink)
+    # The photo: the plate scaled to the screen's width, somewhat soft.
+    shown = round(width * rng.uniform(0.55, 1.0))
+    photo = cv2.resize(plate.image, (shown, round(plate.image.shape[0] * shown / plate.image.shape[1])),
+                       interpolation=cv2.INTER_AREA)
+    top = rng.randint(520, 800)
+    canvas.image.paste(Image.fromarray(cv2.cvtColor(photo, cv2.COLOR_BGR2RGB)), ((width - shown) // 2, top))
+    canvas.text(60, top + photo.shape[0] + 110, rng.choice(("车辆铭牌", "车架号照片", "铭牌 VIN")), font(72, bold=True), ink)
+    canvas.text(60, top + photo.shape[0] + 200, f"{rng.randint(2019, 2025)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+                font(44), ink)
+    for n, label in enumerate(("分享", "收藏", "编辑", "删除")):
+        cx = width * (n + 0.5) / 4
+        canvas.draw.rounded_rectangle((cx - 35, height - 250, cx + 35, height - 180), radius=12, outline=ink, width=4)
+        canvas.text(cx - 44, height - 110, label, font(44), ink)
+    return canvas.finish("vin_screenshot", {"vin": plate.fields["vin"]}, None, seed)
