@@ -6,6 +6,7 @@ Everything that can refuse a call does so before a job exists, so that what is a
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from api.image_url import fetch_image
 from api.ratelimit import rate_limit_headers
 from api.signature import authenticate_request
 from ocr_core.steps.decode import decode_base64, probe_image
+from ocr_core.steps.orient import check_size
 from workers.image_budget import ImageBudget
 from workers.jobs import new_request_id
 from workers.queues import INTERACTIVE, queue_depth
@@ -26,8 +28,29 @@ from workers.queues import INTERACTIVE, queue_depth
 def authenticate() -> App:
     """The calling app, by APPCODE or by app key and signature; every endpoint that needs an app asks here."""
     r = resources()
-    g.app = authenticate_request(r.apps, r.redis, request)  # the access log names it
+    g.app = authenticate_request(r.apps, r.redis, request, bool(r.settings.require_content_md5))  # the access log names it
     return g.app
+
+
+def read_body() -> bytes:
+    """The request's body, at most `max_body_bytes` (413 past it), whether its length was given or it came chunked."""
+    limit = resources().settings.max_body_bytes
+    if request.content_length is not None:
+        return request.get_data(cache=False)  # past the limit Werkzeug refuses it (413) before reading
+    # Chunked: no length to refuse it by, and Werkzeug's own stream would stop at the limit silently (a cut body
+    # then reads as bad JSON). Read one byte past the limit from the server's stream to tell.
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""
+    stream, parts, size = request.environ["wsgi.input"], [], 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise errors.PayloadTooLarge()
+    return b"".join(parts)
 
 
 def take_token(app: App, service: str) -> None:
@@ -50,27 +73,47 @@ def load_image(value: str | bytes) -> bytes:
                            allow_networks=settings.fetch_allow_networks)
     else:
         data = decode_base64(value)
-    probe_image(data, settings.max_pixels, settings.max_pages)
+    info = probe_image(data, settings.max_pixels, settings.max_pages)
+    check_size(info.width, info.height)  # refused before it is queued, as recognition would refuse it
     return data
 
 
+def idempotency_fingerprint(parts: Sequence[bytes]) -> str:
+    """A hash of what a call is (the app is in the key): its endpoint, service, query and body (`parts`)."""
+    digest = hashlib.sha256()
+    for part in (request.endpoint or "", repr(sorted((request.view_args or {}).items())),
+                 repr(sorted(request.args.items(multi=True))), *parts):
+        data = part if isinstance(part, bytes) else part.encode("utf-8", "backslashreplace")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
 def admit(app: App, service: str, images: Sequence[bytes], configures: Sequence[dict], *,
-          queue: str = INTERACTIVE, callback_url: str | None = None, idempotency_key: str | None = None) -> list[str]:
+          queue: str = INTERACTIVE, callback_url: str | None = None, idempotency_key: str | None = None,
+          fingerprint: str = "") -> list[str]:
     """Accept these pictures as jobs of `service` (after `take_token` and `load_image`); their ids, or the ids of
-    the first call made with the same Idempotency-Key. 450 when the queue or the image budget is full."""
+    the first call made with the same Idempotency-Key (`g.replayed` then true) when `fingerprint`
+    (`idempotency_fingerprint`) is that call's, else 422. 450 when the queue or the image budget is full."""
     r = resources()
     ids = [g.request_id] + [new_request_id() for _ in images[1:]]
+    g.replayed = False
+    # The key is bound to the app (in its Redis key) and to what the call was: "fingerprint ids".
+    bound = f"{fingerprint} {','.join(ids)}"
     if idempotency_key:
-        first = r.jobs.claim_idempotency_key(app.app_id, idempotency_key, ",".join(ids))
+        first = r.jobs.claim_idempotency_key(app.app_id, idempotency_key, bound)
         if first is not None:
-            g.request_id = first.split(",")[0]
-            return first.split(",")
+            first_fingerprint, _, first_ids = first.rpartition(" ")
+            if first_fingerprint != fingerprint:
+                raise errors.IdempotencyKeyInUse("keys for idempotent requests can only be used with the same "
+                                                 "path and body as the call that first used them")
+            g.request_id, g.replayed = first_ids.split(",")[0], True
+            return first_ids.split(",")
     try:
         _reserve(app, queue, dict(zip(ids, map(len, images))))
     except Exception:
         if idempotency_key:
             # Refused (450, quota): a retry with the same key must be judged again, not shown these ids.
-            r.jobs.release_idempotency_key(app.app_id, idempotency_key, ",".join(ids))
+            r.jobs.release_idempotency_key(app.app_id, idempotency_key, bound)
         raise
     for request_id, image, configure in zip(ids, images, configures):
         r.jobs.create(request_id, service=service, app=app.app_id, image=image, configure=configure, queue=queue,

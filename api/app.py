@@ -9,6 +9,7 @@ import time
 import kombu.exceptions
 import redis
 from flask import Flask, Response, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from api import errors
@@ -23,6 +24,10 @@ from workers.connections import get_redis
 from workers.jobs import JobStore, new_request_id
 
 log = logging.getLogger(__name__)
+#: What the API itself answers for a request line or a header field past these (the HTTP server's own limits,
+#: set above them in `ocrq api`, leave them to the app so that the answer is the contract's JSON).
+MAX_REQUEST_LINE = 4094
+MAX_HEADER_FIELD = 8190
 #: One line per request: request_id, app, method, route, service, status, milliseconds; never a picture or a field.
 access_log = logging.getLogger("ocrq.access")
 
@@ -32,8 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = SafeJSONProvider(app)
 
     client = get_redis(settings.broker_url, settings.sentinel_master)
     app.extensions["ocr"] = Resources(
@@ -61,6 +65,28 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+class SafeJSONProvider(DefaultJSONProvider):
+    """JSON as UTF-8 text, key order kept; a string that UTF-8 cannot hold (a lone surrogate a client sent and
+    an answer echoes) is written as a JSON escape instead, so that no answer fails to encode."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = super().dumps(obj, **{**kwargs, "ensure_ascii": True})
+        return text
+
+
+def safe_text(text: str) -> str:
+    """`text` with what UTF-8 cannot encode (lone surrogates) written as `\\udxxx`: every message echoing
+    what a client sent goes through here before it is answered."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _log_access_to_stderr() -> None:
     """Access lines on stderr (gunicorn's own log) when nothing else was set up to show INFO records."""
     if not logging.getLogger().handlers and not access_log.handlers:
@@ -73,6 +99,12 @@ def _log_access_to_stderr() -> None:
 def _start_request() -> None:
     g.request_id = new_request_id()
     g.started = time.perf_counter()
+    # The request line (method, target, version) and each header field within the bounds an HTTP server keeps.
+    target = request.environ.get("RAW_URI") or request.full_path
+    if len(request.method) + len(target) + len(" HTTP/1.1 ") > MAX_REQUEST_LINE:
+        raise errors.URITooLong()
+    if any(len(name) + len(value) + 2 > MAX_HEADER_FIELD for name, value in request.headers.items()):
+        raise errors.HeaderFieldsTooLarge()
 
 
 def _finish_request(response: Response) -> Response:
@@ -102,6 +134,9 @@ def _as_service_error(exc: Exception) -> errors.ServiceError:
         return errors.PayloadTooLarge()
     if isinstance(exc, NotFound):
         return errors.InvalidURL()
+    if isinstance(exc, RecursionError):
+        # Nesting past what the parsers take, wherever it was met: a body that cannot be read.
+        return errors.InvalidJson()
     if isinstance(exc, (redis.RedisError, kombu.exceptions.OperationalError)):
         # The job store's client raises the one, the broker's (sending a job to its queue) the other.
         log.error("Redis unavailable: %s", exc)
@@ -113,7 +148,7 @@ def _as_service_error(exc: Exception) -> errors.ServiceError:
 def error_response(exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and not isinstance(exc, (RequestEntityTooLarge, NotFound)):
         response = jsonify({"success": False, "request_id": g.get("request_id"),
-                            "error_code": exc.code, "error_msg": exc.description})
+                            "error_code": exc.code, "error_msg": safe_text(str(exc.description))})
         response.status_code = exc.code or 400
         if isinstance(exc, MethodNotAllowed):
             response.headers["Allow"] = ", ".join(exc.valid_methods or [])
@@ -122,7 +157,7 @@ def error_response(exc: Exception) -> Response:
     request_id = getattr(error, "request_id", None) or g.get("request_id")
     g.request_id = request_id
     response = jsonify({"success": False, "request_id": request_id,
-                        "error_code": error.code, "error_msg": error.error_msg})
+                        "error_code": error.code, "error_msg": safe_text(error.error_msg)})
     response.status_code = error.code
     if isinstance(error, errors.GatewayError) and error.gateway_message:
         response.headers["X-Ca-Error-Message"] = error.gateway_message

@@ -74,7 +74,8 @@ class NonceUsed(InvalidNonce):
     message = gateway_message = "Nonce Used"
 
 class InvalidContentMD5(GatewayError):
-    """A `Content-MD5` header that is not the base64 MD5 of the body."""
+    """A `Content-MD5` header that is not the base64 MD5 of the body, or none on a signed call when
+    `OCR_REQUIRE_CONTENT_MD5` is set."""
     code, message = 400, "Invalid Content-MD5"
     gateway_message = "Invalid Content-MD5"
 
@@ -90,6 +91,24 @@ class Throttled(GatewayError):
 
 class PayloadTooLarge(GatewayError):
     code, message = 413, "Payload Too Large"
+
+class TooManyInputs(PayloadTooLarge):
+    """An old-format body with more `inputs` than `OCR_MAX_INPUTS`: each is a job, and the call takes one token."""
+    message = "Payload Too Large - too many inputs: {detail}"
+
+class URITooLong(GatewayError):
+    """A request line longer than the API takes (4094 bytes, as HTTP servers keep)."""
+    code, message = 414, "URI Too Long"
+
+class HeaderFieldsTooLarge(GatewayError):
+    """A header field longer than the API takes (8190 bytes, as HTTP servers keep)."""
+    code, message = 431, "Request Header Fields Too Large"
+
+class IdempotencyKeyInUse(GatewayError):
+    """An `Idempotency-Key` already used by this app on another path (service, endpoint) or with another body:
+    keys for idempotent requests can only be used with the same parameters (Stripe's idempotency_key_in_use)."""
+    code, message = 422, "Idempotency Key In Use - {detail}"
+    gateway_message = "Idempotency Key In Use"
 
 class QueueFull(GatewayError):
     """The queue is deeper than its bound: retry later."""

@@ -758,7 +758,9 @@ def _required_header(name: str) -> dict:
 # -- operations ------------------------------------------------------------------------
 
 AUTH = [{"appcode": []}, {"appkey": []}]
-SUBMIT_ERRORS = (400, 403, 413, 429, 450, 452, 455, 460, 461, 462)
+#: What any request may be answered, before its endpoint is known: a request line or a header too long.
+ANY_REQUEST_ERRORS = (414, 431)
+SUBMIT_ERRORS = (400, 403, 413, 422, 429, 450, 452, 455, 460, 461, 462)
 
 
 def _json(schema: dict, description: str, headers: tuple[str, ...] = ()) -> dict:
@@ -772,7 +774,8 @@ def _operations(ref: dict[str, dict]) -> dict[tuple[str, str], dict]:
     queue = {"name": "queue", "in": "query", "required": False, "schema": {"enum": [INTERACTIVE, BULK]},
              "description": "the bulk queue waits behind interactive work"}
     idem = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-            "description": "the same key from the same app, with the same path and body, returns the first job"}
+            "description": "the same key from the same app, with the same path and body, returns the first call's "
+                           "jobs in their current state; with another path or body it is refused with 422"}
     body = {"required": True, "content": {"application/json": {"schema": s("RecognitionBody")}}}
     jobs_body = {"required": True, "content": {
         "application/json": {"schema": s("RecognitionBody")},
@@ -900,7 +903,7 @@ def openapi_document(app: Flask) -> dict:
             spec = dict(operations[(rule.endpoint, method)])  # KeyError: a route without an operation
             op_id = spec.pop("operationId")
             responses = dict(spec.pop("responses"))
-            for code in responses.pop("errors", ()):
+            for code in sorted({*responses.pop("errors", ()), *ANY_REQUEST_ERRORS}):
                 responses[str(code)] = {"$ref": f"#/components/responses/Error{code}"}
             params = _path_parameters(rule) + list(spec.pop("parameters", []))
             paths.setdefault(_openapi_path(rule.rule), {})[method.lower()] = {

@@ -4,15 +4,28 @@ Both take the same bodies through `submit`, which reads the body and admits its 
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from flask import Blueprint, Response, g, jsonify, request
 
 from api import errors
-from api.admission import admit, authenticate, load_image, take_token, wait_for, with_rate_headers
+from api.admission import (
+    admit,
+    authenticate,
+    idempotency_fingerprint,
+    load_image,
+    read_body,
+    take_token,
+    wait_for,
+    with_rate_headers,
+)
 from api.context import resources
 from api.templates import with_definitions
 from api.wire import Body, callback_url_of, old_format_output, parse_request
 from ocr_core import SERVICES, check_configure
 from workers.callback_queue import callback_state
+from workers.jobs import FAILED, FINISHED, SUCCEEDED
 from workers.queues import BULK, INTERACTIVE
 
 recognition = Blueprint("recognition", __name__)
@@ -29,8 +42,10 @@ def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Bod
     if service not in SERVICES:
         raise errors.InvalidURL()
     take_token(app, service)
-    body = parse_request(request.get_data(cache=False), request.headers.get("Content-Type"))
-    queue = request.args.get("queue") or body.fields.get("queue") or INTERACTIVE
+    raw = read_body()
+    body = parse_request(raw, request.headers.get("Content-Type"), r.settings.max_inputs)
+    queue = request.args.get("queue") or body.fields.get("queue")
+    queue = INTERACTIVE if queue is None or queue == "" else queue  # a list, a number: refused below
     if queue not in (INTERACTIVE, BULK):
         raise errors.InvalidOption(f"queue must be {INTERACTIVE} or {BULK}")
     callback_url = callback_url_of(body.fields) if with_callback else None
@@ -41,9 +56,19 @@ def submit(service: str, *, with_callback: bool = False) -> tuple[list[str], Bod
     configures = [check_configure(service, sub.configure) for sub in body.submissions]
     configures = [with_definitions(app.app_id, service, c) for c in configures]  # ocr_template's templates
     images = [load_image(sub.image if sub.data is None else sub.data) for sub in body.submissions]
-    ids = admit(app, service, images, configures, queue=queue, callback_url=callback_url,
-                idempotency_key=request.headers.get("Idempotency-Key"))
+    key = request.headers.get("Idempotency-Key")
+    ids = admit(app, service, images, configures, queue=queue, callback_url=callback_url, idempotency_key=key,
+                fingerprint=_fingerprint(raw, body) if key else "")
     return ids, body
+
+
+def _fingerprint(raw: bytes, body: Body) -> str:
+    """What an Idempotency-Key is bound to: the path and the body's bytes, or an upload's parts as parsed."""
+    if not body.multipart:
+        return idempotency_fingerprint([b"json", raw])
+    parts = [(s.image, hashlib.sha256(s.data or b"").hexdigest(), s.config_str) for s in body.submissions]
+    return idempotency_fingerprint([b"multipart", json.dumps([parts, sorted(body.fields.items(), key=str)],
+                                                             default=str)])
 
 
 @recognition.post("/api/predict/<service>")
@@ -60,8 +85,18 @@ def predict(service: str) -> Response:
 def create_job(service: str) -> Response:
     ids, body = submit(service, with_callback=True)
     answer = {"request_ids": ids} if body.old_format else {"request_id": ids[0]}
-    response = jsonify({**answer, "status": "queued"})
-    response.status_code = 202
+    status, jobs = "queued", None
+    if g.get("replayed"):
+        # The first call's jobs as they are now, not as they were when it was answered.
+        app_id = g.app.app_id
+        jobs = [job for job in map(resources().jobs.get, ids) if job is not None and job.app == app_id]
+        states = [job.status for job in jobs]
+        status = next((s for s in states if s not in FINISHED), None) or (FAILED if FAILED in states else SUCCEEDED)
+        if not body.old_format and jobs:
+            answer = jobs[0].to_api()
+    response = jsonify({**answer, "status": status,
+                        **({"jobs": [job.to_api() for job in jobs]} if jobs is not None and body.old_format else {})})
+    response.status_code = 200 if status in FINISHED else 202
     response.headers["Location"] = f"/v1/jobs/{ids[0]}"
     return with_rate_headers(response)
 

@@ -17,6 +17,8 @@ class Settings(WorkerSettings):
     api_processes: int = field(default=2, metadata={"doc": "gunicorn processes of the API"})
     api_threads: int = field(default=32, metadata={"doc": "threads per API process (each sync call holds one while it waits)"})
     max_body_bytes: int = field(default=10 * MiB, metadata={"doc": "largest request body (413 past it)"})
+    max_inputs: int = field(default=10, metadata={"doc": "most `inputs` of an old-format call, each a job for one token of the bucket (413 past it)"})
+    require_content_md5: int = field(default=0, metadata={"doc": "1: a signed call must carry `Content-MD5`, so that its body is signed too (400 Invalid Content-MD5 without it)"})
     sync_timeout: float = field(default=30.0, metadata={"doc": "seconds a synchronous call waits for its job before 503"})
     rate_limit: float = field(default=5.0, metadata={"doc": "requests per second per app per service (token refill rate)"})
     rate_burst: int = field(default=5, metadata={"doc": "token bucket size: calls allowed at once"})

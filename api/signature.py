@@ -68,13 +68,18 @@ def claim_nonce(client: redis.Redis, app_id: str, nonce: str, timestamp_ms: int)
     return bool(client.set(keys.nonce(app_id, nonce), 1, nx=True, ex=ttl))
 
 
-def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App:
+MAX_TIMESTAMP_DIGITS = 16  # milliseconds: 13 digits until the year 2286
+
+
+def verify_request(apps: AppStore, client: redis.Redis, request: Request, require_md5: bool = False) -> App:
     """The app of a request signed with its secret, or the gateway's error for what is wrong with it."""
     headers = request.headers
     app, secret = apps.by_key(headers.get("X-Ca-Key", "").strip())
 
     timestamp = headers.get("X-Ca-Timestamp", "").strip()
-    if not timestamp.isdigit() or abs(int(timestamp) / 1000 - time.time()) > TIMESTAMP_WINDOW:
+    # ASCII digits only (`isdigit` holds for `¹²³`, which `int` refuses), and few enough to be a time.
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= MAX_TIMESTAMP_DIGITS) \
+            or abs(int(timestamp) / 1000 - time.time()) > TIMESTAMP_WINDOW:
         raise errors.InvalidTimestamp()
 
     method = headers.get("X-Ca-Signature-Method", "HmacSHA256").strip()
@@ -102,6 +107,8 @@ def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App
         raise errors.InvalidSignature(expected)
 
     md5 = headers.get("Content-MD5")
+    if md5 is None and require_md5:
+        raise errors.InvalidContentMD5()
     if md5 is not None:
         actual = base64.b64encode(hashlib.md5(request.get_data()).digest()).decode()
         if not hmac.compare_digest(md5.strip().encode(), actual.encode()):
@@ -115,8 +122,9 @@ def verify_request(apps: AppStore, client: redis.Redis, request: Request) -> App
     return app
 
 
-def authenticate_request(apps: AppStore, client: redis.Redis, request: Request) -> App:
-    """The calling app, by `X-Ca-Key` and signature when the request has one, by `Authorization: APPCODE` otherwise."""
+def authenticate_request(apps: AppStore, client: redis.Redis, request: Request, require_md5: bool = False) -> App:
+    """The calling app, by `X-Ca-Key` and signature when the request has one, by `Authorization: APPCODE` otherwise.
+    `require_md5`: a signed call must carry `Content-MD5` (its body signed through it)."""
     if "X-Ca-Key" in request.headers:
-        return verify_request(apps, client, request)
+        return verify_request(apps, client, request, require_md5)
     return apps.authenticate(request.headers.get("Authorization"))

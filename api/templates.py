@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 
 import redis
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 
 from api import errors
-from api.admission import admit, authenticate, load_image, take_token, wait_for, with_rate_headers
+from api.admission import admit, authenticate, load_image, read_body, take_token, wait_for, with_rate_headers
 from api.context import resources
 from ocr_core import check_configure
 from ocr_core.services.template import DEFINITIONS, requested_ids
@@ -108,7 +108,7 @@ def with_definitions(app_id: str, service: str, configure: dict) -> dict:
         return configure
     definitions = {}
     for template_id in requested_ids(configure):
-        record = store().get(template_id)
+        record = store().get(template_id) if _storable(template_id) else None
         if record is None or record.app != app_id:
             raise errors.UnknownTemplate(template_id)
         if record.published is None:
@@ -117,18 +117,29 @@ def with_definitions(app_id: str, service: str, configure: dict) -> dict:
     return {**configure, DEFINITIONS: definitions}
 
 
+def _storable(template_id) -> bool:
+    """An id that can name a Redis key: text UTF-8 can hold (not a lone surrogate); any other names no template."""
+    try:
+        return isinstance(template_id, str) and bool(template_id.encode("utf-8"))
+    except UnicodeEncodeError:
+        return False
+
+
 def _owned(template_id: str) -> TemplateRecord:
     """The caller's template (the app is authenticated once per request: a signed call's nonce is used once)."""
     app = authenticate()
     g.app = app
-    record = store().get(template_id)
+    record = store().get(template_id) if _storable(template_id) else None
     if record is None or record.app != app.app_id:
         raise errors.NotFound(f"no template {template_id} (unknown, or of another app)")
     return record
 
 
 def _body() -> dict:
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = json.loads(read_body())
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the parser's depth
+        body = None
     if not isinstance(body, dict):
         raise errors.InvalidJson()
     return body
@@ -217,7 +228,7 @@ def try_template(template_id: str) -> Response:
     if isinstance(options, str):
         try:
             options = json.loads(options)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise errors.ConfigParseError(detail="configure is not JSON") from None
     if not isinstance(options, dict):
         raise errors.ConfigureFormatError()

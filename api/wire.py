@@ -40,9 +40,10 @@ class Body:
     submissions: list[Submission]
     old_format: bool
     fields: dict        # other top-level keys of the body (queue, callback_url, ...)
+    multipart: bool = False  # an upload (its bytes differ by boundary from one sending to the next)
 
 
-def parse_request(raw: bytes, content_type: str | None) -> Body:
+def parse_request(raw: bytes, content_type: str | None, max_inputs: int | None = None) -> Body:
     """A request's body as its Content-Type and content say: a multipart upload, else JSON (`parse_body`)."""
     mimetype, options = parse_options_header(content_type or "")
     boundary = options.get("boundary")
@@ -50,7 +51,7 @@ def parse_request(raw: bytes, content_type: str | None) -> Body:
         parts = _multipart_parts(raw, boundary)
         if parts is not None:
             return _multipart_body(*parts)
-    return parse_body(raw)
+    return parse_body(raw, max_inputs)
 
 
 def _multipart_parts(raw: bytes, boundary: str):
@@ -91,14 +92,14 @@ def _multipart_body(form, files) -> Body:
         raise errors.MissingImageKey()
     config_str = text("configure") or ""
     configure = parse_config_str(config_str) if config_str.strip() else {}
-    return Body([Submission(image, configure, config_str, data)], False, fields)
+    return Body([Submission(image, configure, config_str, data)], False, fields, multipart=True)
 
 
-def parse_body(raw: bytes) -> Body:
+def parse_body(raw: bytes, max_inputs: int | None = None) -> Body:
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.InvalidJson() from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # nesting past the parser's depth too
+        raise errors.InvalidJson() from None if isinstance(exc, RecursionError) else exc
     if not isinstance(data, dict):
         raise errors.JsonFormatError()
     if "inputs" in data:
@@ -107,6 +108,8 @@ def parse_body(raw: bytes) -> Body:
             raise errors.InputsNotArray()
         if not inputs:
             raise errors.JsonFormatError()
+        if max_inputs and len(inputs) > max_inputs:
+            raise errors.TooManyInputs(f"{len(inputs)} given, at most {max_inputs} per call")
         subs = [_old_input(item) for item in inputs]
         return Body(subs, True, {k: v for k, v in data.items() if k != "inputs"})
     if "image" not in data and _looks_old_format(data):
@@ -171,8 +174,8 @@ def _old_input(item) -> Submission:
 def parse_config_str(text: str) -> dict:
     try:
         value = json.loads(text)
-    except ValueError as exc:
-        raise errors.ConfigParseError(text[:200]) from exc
+    except (ValueError, RecursionError):  # nesting past the parser's depth too
+        raise errors.ConfigParseError(text[:200]) from None
     if not isinstance(value, dict):
         raise errors.ConfigParseError(text[:200])
     return value

@@ -31,6 +31,17 @@ def new_request_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S_") + secrets.token_hex(16)
 
 
+def _json(value) -> str:
+    """JSON as UTF-8 text; what UTF-8 cannot hold (a lone surrogate a client sent) as JSON escapes, so that Redis
+    can store it."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(value)
+    return text
+
+
 def _iso(ts: str | None) -> str | None:
     if not ts:
         return None
@@ -86,7 +97,7 @@ class JobStore:
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping={
             "service": service, "app": app, "status": QUEUED, "queue": queue,
-            "configure": json.dumps(configure, ensure_ascii=False), "created_at": repr(job.created_at),
+            "configure": _json(configure), "created_at": repr(job.created_at),
             "attempts": 0, "ttl": self.result_ttl, **({"callback_url": callback_url} if callback_url else {}),
         })
         # A queued job that no worker ever takes must not stay forever either.
@@ -155,10 +166,10 @@ class JobStore:
         return job, image
 
     def succeed(self, request_id: str, result: dict) -> None:
-        self._finish(request_id, {"status": SUCCEEDED, "result": json.dumps(result, ensure_ascii=False)})
+        self._finish(request_id, {"status": SUCCEEDED, "result": _json(result)})
 
     def fail(self, request_id: str, error: ServiceError) -> None:
-        self._finish(request_id, {"status": FAILED, "error": json.dumps(error.to_dict(), ensure_ascii=False)})
+        self._finish(request_id, {"status": FAILED, "error": _json(error.to_dict())})
 
     def _finish(self, request_id: str, fields: dict) -> None:
         key = self._key(request_id)

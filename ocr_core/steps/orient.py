@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ocr_core.engines.base import Engine
+from ocr_core.errors import ImageDataError
 from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
 from ocr_core.steps.locate import character_size, grey_of, ink_mask, smear
 
@@ -30,6 +31,23 @@ _MIN_CORNER = 50.0
 _MIN_PAGE_CONTRAST = 1.25
 # Below this tilt the page is read as it is: Tesseract copes, and resampling costs sharpness.
 _MIN_DESKEW = 0.3
+
+
+#: A picture lower or narrower than this, or longer than `MAX_ASPECT` times its other side, holds no line
+#: of text that can be read (and OpenCV's filters refuse it at the working sizes).
+MIN_SIDE, MAX_ASPECT = 8, 100
+
+
+class ImageTooSmall(ImageDataError):
+    """A picture under `MIN_SIDE` pixels a side, or a strip over `MAX_ASPECT` times longer than high: too small
+    to hold text."""
+    message = "Invalid Input - image data error - image too small to hold text: {detail}"
+
+
+def check_size(width: int, height: int) -> None:
+    """ImageTooSmall (462) for a picture that cannot hold text."""
+    if min(width, height) < MIN_SIDE or max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageTooSmall(f"{width}x{height} pixels: at least {MIN_SIDE} a side, at most {MAX_ASPECT}:1")
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ def find_page(image: np.ndarray) -> Quad | None:
     convex quadrilateral with no sharp corner.
     """
     grey = grey_of(image)
+    check_size(grey.shape[1], grey.shape[0])
     scale = min(1.0, _PAGE_SIDE / max(grey.shape))
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
     small = cv2.GaussianBlur(small, (0, 0), 3)

@@ -136,7 +136,8 @@ def test_idempotency_key_returns_the_first_job(settings, client, appcode):
     headers = {"Idempotency-Key": "scan-0001"}
     first = post_json(client, "/v1/jobs/ocr_general", {"image": b64(png())}, appcode, headers=headers)
     second = post_json(client, "/v1/jobs/ocr_general", {"image": b64(png())}, appcode, headers=headers)
-    assert first.status_code == second.status_code == 202
+    # The first job as it is now: still waiting (202), or ended already (200).
+    assert first.status_code == 202 and second.status_code in (200, 202)
     assert first.json["request_id"] == second.json["request_id"]
     apps = AppStore(redis.Redis.from_url(settings.broker_url))
     assert apps.authenticate(f"APPCODE {appcode}").used == 1
