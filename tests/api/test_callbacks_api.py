@@ -10,7 +10,8 @@ from tests.servers import make_settings
 
 # Loopback: refused by the guard (no OCR_CALLBACK_ALLOW here), so a worker running in the session sends nothing.
 HOOK = "http://127.0.0.1:9/hook"
-IMAGE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAWk1v8QAAAABJRU5ErkJggg=="
+# A blank 40 x 20 page (a 1 x 1 picture is refused at submission: too small to hold text).
+IMAGE = "iVBORw0KGgoAAAANSUhEUgAAACgAAAAUCAAAAADaLSBnAAAAF0lEQVR4nGP8z0AcYCJS3ajCUYXDXCEAcz4BJ+mggvQAAAAASUVORK5CYII="
 PROBLEM = ("Invalid Input - json format error - invalid configure: callback_url must be an http or https URL "
            "with a host, of at most 2048 printable ASCII characters")
 
