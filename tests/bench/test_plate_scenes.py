@@ -60,3 +60,15 @@ def test_the_plate_face_has_the_standard_proportions():
     assert render_plate("京A12345", "blue", 1.0, random.Random(1)).shape[:2] == (140, 440)
     assert render_plate("京AD12345", "green", 1.0, random.Random(1)).shape[:2] == (140, 480)
     assert Distortion() == plate_scene(1).distortion
+
+
+def test_the_new_kinds_leave_existing_seeds_alone_and_keep_the_grammar():
+    from bench.synth.documents.plate import SPECIAL_KINDS, plate_crop, special_plate_scene, two_row_plate_scene
+    assert np.array_equal(plate_scene(3).image, plate_scene(3).image)
+    for kind in SPECIAL_KINDS:
+        truth = special_plate_scene(4, kind).plates[0]
+        assert plate_text(truth.txt, truth.colour) == truth.txt and kind in truth.txt
+        crop = plate_crop(4, kind=kind)
+        assert crop.image.shape[1] in (94, 120, 160, 220) and crop.plates[0].txt == plate_text(crop.plates[0].txt)
+    two = two_row_plate_scene(1)
+    assert plate_text(two.plates[0].txt) == two.plates[0].txt and two.plates[0].colour == "yellow"

@@ -202,3 +202,12 @@ def test_a_plate_without_its_province_read_is_not_answered():
     assert province_read("皖A·195K9", "皖A195K9")
     assert not province_read("A·T022C", "鄂AT022C")          # the grammar's guess, not a reading
     assert not province_read("能A328L2", "皖A328L2")
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_a_two_row_plate_is_never_answered_as_another_plate(seed):
+    # The lower row alone looks like a plate's serial: the grammar would invent its province
+    # and letter (粤Y64871 answered as 浙M64871). Nothing is answered rather than that.
+    from bench.synth.documents.plate import two_row_plate_scene
+    scene = two_row_plate_scene(seed)
+    assert [p["txt"] for p in recognize(scene)["plates"]] in ([], [scene.plates[0].txt])

@@ -119,6 +119,37 @@ def plate_crop(seed: int, *, colour: str | None = None, kind: str | None = None,
     return PlateScene(image, [PlateTruth(txt, colour, quad)], Distortion(), seed)
 
 
+def render_two_row_plate(txt: str, colour: str, scale: float, rng: random.Random) -> np.ndarray:
+    """A motorcycle's or a lorry's rear plate face-on, `scale` px per mm: 220 × 140 mm, the
+    province and letter in a short upper row, the five characters of the serial below, RGB."""
+    w, h = round(220 * scale), round(140 * scale)
+    plate = np.empty((h, w, 3), np.float32)
+    plate[:] = np.float32(_GROUND[colour]) + np.float32(rng.uniform(-8, 8))
+    img = Image.fromarray(np.clip(plate, 0, 255).astype(np.uint8))
+    rim = max(1, round(3 * scale))
+    ImageDraw.Draw(img).rounded_rectangle((rim, rim, w - 1 - rim, h - 1 - rim), radius=round(8 * scale),
+                                          outline=_RIM[colour], width=rim)
+    ink = np.array(img, np.float32)
+    for row, chars, top, char_h, char_w, gap in ((0, txt[:2], 10, 36, 30, 20), (1, txt[2:], 58, 70, 34, 6)):
+        total = len(chars) * char_w + (len(chars) - 1) * gap
+        x = (220 - total) / 2
+        for ch in chars:
+            glyph = _glyph(ch, round(char_h * scale)).astype(np.float32) / 255
+            gx = round((x + (char_w - glyph.shape[1] / scale) / 2) * scale)
+            region = ink[round(top * scale):round(top * scale) + glyph.shape[0], gx:gx + glyph.shape[1]]
+            a = glyph[:region.shape[0], :region.shape[1], None]
+            region[:] = region * (1 - a) + np.float32(_INK[colour]) * a
+            x += char_w + gap
+    return np.clip(ink, 0, 255).astype(np.uint8)
+
+
+def two_row_plate_scene(seed: int, *, colour: str = "yellow", distortion: Distortion | None = None) -> PlateScene:
+    """A street with one motorcycle plate in two rows (a new kind: other seeds unchanged)."""
+    rng = random.Random(f"two-row-{seed}")
+    txt = plate_number(rng, "blue")[:7]
+    return plate_scene(seed, distortion=distortion, colours=(colour,), _numbers=(txt,), _two_row=True)
+
+
 def special_plate_scene(seed: int, kind: str, *, distortion: Distortion | None = None) -> PlateScene:
     """A street with one car whose plate is a special one of `kind` (SPECIAL_KINDS)."""
     rng = random.Random(seed * 7919 + SPECIAL_KINDS.index(kind))
@@ -180,7 +211,8 @@ def render_plate(txt: str, colour: str, scale: float, rng: random.Random) -> np.
 
 
 def plate_scene(seed: int, *, distortion: Distortion | None = None, count: int | None = None,
-                colours: tuple[str, ...] | None = None, _numbers: tuple[str, ...] | None = None) -> PlateScene:
+                colours: tuple[str, ...] | None = None, _numbers: tuple[str, ...] | None = None,
+                _two_row: bool = False) -> PlateScene:
     """A street with `count` (1-3) cars, each with a plate of a random colour (or `colours[i]`)."""
     rng = random.Random(seed)
     d = distortion or Distortion()
@@ -206,7 +238,11 @@ def plate_scene(seed: int, *, distortion: Distortion | None = None, count: int |
         (cx, cy, plate_w), car = place
         cars.append(car)
         _car(scene, car, rng)
-        face = render_plate(txt, colour, scale=plate_w / 440 * 2.0, rng=rng)
+        if _two_row:
+            plate_w *= 0.6
+            face = render_two_row_plate(txt, colour, scale=plate_w / 220 * 2.0, rng=rng)
+        else:
+            face = render_plate(txt, colour, scale=plate_w / 440 * 2.0, rng=rng)
         quad = _place(scene, face, (cx, cy), plate_w * (480 / 440 if colour == "green" else 1.0), rng)
         plates.append(LineTruth(txt, quad))
         drawn.append(colour)

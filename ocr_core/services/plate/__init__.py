@@ -71,7 +71,8 @@ def _read_plate(image: np.ndarray, candidate: PlateCandidate, engine: Engine, mu
                 strict: bool = False) -> dict | None:
     """The plate's answer, or None when its reading is not a plate number (a sign, a panel) or,
     with `multi`, when the crops disagree or any of them is unsure."""
-    readings = [_read_crop(image, grown(candidate.quad, dx, dy), candidate.colour, engine, strict)
+    readings = [_read_crop(image, grown(candidate.quad, dx, dy), candidate.colour, engine,
+                           strict, edits=1 if candidate.by_row else 2)
                 for dx, dy in (CROPS if multi else CROPS[:1])]
     if not agreed(readings, multi):
         return None
@@ -134,8 +135,8 @@ def agreed(readings: list[tuple[str | None, float]], multi: bool) -> bool:
     return not multi or min(prob for _, prob in readings) > AGREEMENT
 
 
-def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine, strict: bool = False
-               ) -> tuple[str | None, float]:
+def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine, strict: bool = False,
+               edits: int = 2) -> tuple[str | None, float]:
     """The plate number on one crop and its confidence: decoded under the colour's grammar from
     the recogniser's probabilities where the engine gives them (PP-OCR), else its reading
     corrected by the grammar. A grammar always yields a number: one read with little
@@ -145,7 +146,7 @@ def _read_crop(image: np.ndarray, quad: Quad, colour: str, engine: Engine, stric
         probs, alphabet = engine.line_probabilities(crop)
         txt, prob = decode_plate(probs, alphabet, colour)
         free = free_reading(probs, alphabet)
-        plausible = prob >= MIN_PROB and close_to(free, txt) and (not strict or province_read(free, txt))
+        plausible = prob >= MIN_PROB and close_to(free, txt, edits) and (not strict or province_read(free, txt))
         return (txt if plausible else None), prob
     reading = engine.read_line(crop)
     return plate_text(reading.text, colour), reading.prob

@@ -24,6 +24,9 @@ class PlateCandidate:
 
     quad: Quad
     colour: str
+    # Found by its row of characters rather than its ground: the grammar may have invented what
+    # lies outside the row (a two-row plate's upper row), so its reading is held closer.
+    by_row: bool = False
 
 
 def colour_masks(image: np.ndarray) -> dict[str, np.ndarray]:
@@ -64,7 +67,7 @@ def find_plates(image: np.ndarray, min_width: int = 40) -> list[PlateCandidate]:
     found.sort(key=lambda c: -c.quad.length * c.quad.thickness)
     # Rows of characters, after the plate-coloured regions: a plate may be found both ways, and
     # the reader keeps the better reading.
-    found.extend(PlateCandidate(quad, ground_colour(image, quad)) for quad in find_character_rows(image)
+    found.extend(PlateCandidate(quad, ground_colour(image, quad), by_row=True) for quad in find_character_rows(image)
                  if quad.length >= min_width)
     return found
 
