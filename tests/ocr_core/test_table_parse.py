@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
@@ -62,6 +63,23 @@ def test_line_less_reads_a_three_line_table_with_a_spanning_heading():
     sample = table_page(7)
     assert sample.styles == ["unruled:three_line"]
     assert_all_cells(sample, recognize(sample, line_less=True))
+
+
+@pytest.mark.parametrize("kind", ["three_line", "column_ruled", "captioned"])
+def test_three_line_column_ruled_and_captioned_tables(kind):
+    # A paper's three-line table with headings close together, a report ruled by columns
+    # only, an unruled table under a caption: every cell in place and read, no caption row.
+    sample = table_page(0, kind=kind)
+    assert_all_cells(sample, recognize(sample))
+
+
+def test_a_real_ruled_table_with_a_merged_title_row():
+    # RapidAI/TableStructureRec's table3.jpg (tests/data/real/SOURCES.md): the title row
+    # over both columns, a tinted heading, eight rows.
+    path = Path(__file__).parents[1] / "data" / "real" / "images" / "table_tsr_textin.jpg"
+    answer = ocr_core.recognize("ocr_table_parse", path.read_bytes(), {"format": "json"})
+    spans = sorted((c["sx"], c["sy"], c["ex"], c["ey"]) for row in answer["tables"][0] for c in row)
+    assert spans == sorted([(0, 0, 2, 1)] + [(c, r, c + 1, r + 1) for r in range(1, 9) for c in range(2)])
 
 
 def test_finance_keeps_separators_and_bracketed_negatives():

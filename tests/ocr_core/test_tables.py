@@ -2,6 +2,8 @@
 rules, dotted and broken rules, text that is not a rule, and columns of unruled tables."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from ocr_core.services.table_parse.grid import (
     find_rules,
     page_tables,
     ruled_tables,
+    rows_by_text,
     text_only,
     unruled_tables,
 )
@@ -143,3 +146,75 @@ def test_generated_tables_structure(seed):
     tables, _ = page_tables(grey_of(sample.image), size)
     truth = [sorted((c["sx"], c["sy"], c["ex"], c["ey"]) for c in cells) for cells in sample.tables]
     assert [sorted(t.spans()) for t in tables] == truth
+
+
+@pytest.mark.parametrize("kind,seed", [("three_line", 0), ("three_line", 1), ("column_ruled", 0), ("column_ruled", 1),
+                                       ("captioned", 0), ("captioned", 1)])
+def test_new_kinds_structure(kind, seed):
+    # Three-line tables with headings close together, reports ruled by columns only, unruled
+    # tables under a caption: every cell in its place, the caption no row of the table.
+    sample = table_page(seed, kind=kind)
+    size = text_direction(text_only(sample.image)).char_size
+    tables, _ = page_tables(grey_of(sample.image), size)
+    truth = [sorted((c["sx"], c["sy"], c["ex"], c["ey"]) for c in cells) for cells in sample.tables]
+    assert [sorted(t.spans()) for t in tables] == truth
+
+
+def test_a_band_of_several_text_rows_across_the_columns_is_split_into_rows():
+    # A frame, the rules between three columns and one under the heading: no rule between
+    # the four body rows, which come back as rows of their own.
+    xs, ys = [20, 140, 260, 380], [20, 70, 290]
+    picture = grid_picture(xs, [ys[0], ys[-1]])
+    cv2.line(picture, (xs[0], ys[1]), (xs[-1], ys[1]), 0, 2)
+    grey = grey_of(picture)
+    rules = find_rules(grey, SIZE)
+    table = ruled_tables(rules, SIZE)[0]
+    assert table.rows == 2
+    rows = [(c, [Quad.from_box(c.box[0] + 10, 85 + 50 * r, c.box[0] + 90, 85 + 50 * r + SIZE) for r in range(4)])
+            for c in table.cells if c.sy == 1]
+    cells = tuple(replace(c, lines=tuple(q for cc, qs in rows if cc == c for q in qs)) for c in table.cells)
+    split = rows_by_text(replace(table, cells=cells))
+    assert split.rows == 5 and len(split.cells) == 15
+    assert sorted(split.spans()) == sorted((c, r, c + 1, r + 1) for c in range(3) for r in range(5))
+    assert all(len(c.lines) == 1 for c in split.cells if c.sy > 0)
+
+
+def test_a_cell_of_several_lines_beside_one_line_cells_keeps_its_band():
+    xs, ys = [20, 140, 400], [20, 70, 250]
+    grey = grey_of(grid_picture(xs, ys))
+    rules = find_rules(grey, SIZE)
+    table = ruled_tables(rules, SIZE)[0]
+    paragraph = tuple(Quad.from_box(150, 85 + 50 * r, 380, 85 + 50 * r + SIZE) for r in range(3))
+    label = (Quad.from_box(40, 135, 100, 135 + SIZE),)
+    cells = tuple(replace(c, lines=paragraph if (c.sx, c.sy) == (1, 1) else label if (c.sx, c.sy) == (0, 1) else ())
+                  for c in table.cells)
+    assert rows_by_text(replace(table, cells=cells)).rows == table.rows
+
+
+def test_a_caption_over_an_unruled_table_is_not_a_row_of_it():
+    lines = boxes_row(0, [(0, 60)])                          # "Table 2"
+    lines += boxes_row(40, [(0, 380)])                       # its description, across the columns
+    for r in range(4):
+        lines += boxes_row(100 + 50 * r, [(0, 100), (160, 250), (300, 420)])
+    empty = np.zeros((10, 10), np.uint8)
+    tables = unruled_tables(lines, Rules(empty, empty), SIZE)
+    assert len(tables) == 1 and (tables[0].rows, tables[0].cols) == (4, 3)
+
+
+def test_headings_found_as_one_line_are_cut_at_the_gaps_between_columns():
+    # "Mean SD Median" found as one line: blank paper runs through it where the body's
+    # columns part; the pieces become the headings of their columns.
+    ink = np.zeros((400, 500), bool)
+    heading = [(0, 100), (160, 200), (300, 360)]
+    for a, b in heading:
+        ink[5:35, a:b] = True
+    lines = [Quad.from_box(0, 5, 360, 5 + SIZE)]
+    for r in range(4):
+        spans = [(0, 100), (160, 250), (300, 420)]
+        lines += boxes_row(60 + 50 * r, spans)
+        for a, b in spans:
+            ink[60 + 50 * r:90 + 50 * r, a:b] = True
+    empty = np.zeros((10, 10), np.uint8)
+    table = unruled_tables(lines, Rules(empty, empty), SIZE, ink)[0]
+    assert (table.rows, table.cols) == (5, 3)
+    assert sorted(table.spans()) == sorted((c, r, c + 1, r + 1) for c in range(3) for r in range(5))

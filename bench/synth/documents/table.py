@@ -1,7 +1,11 @@
 """Synthetic tables on a page, with their cells' truth in the reference's json form
 (sx, sy, ex, ey end exclusive, text): ruled tables, ruled tables with merged cells, financial
 statements (1,234,567.89 and (12,345.00)), and tables with only horizontal rules or none;
-sometimes two tables on one page."""
+sometimes two tables on one page. Three kinds drawn only when asked for (`kind=`), so that
+every seed's default picture stays as it was: three-line tables of papers (header rule, body,
+bottom rule; headings set close together, some in two lines), tables ruled by columns only (a
+lab report: a frame and the rules between columns, none between body rows) and unruled
+tables under a caption of normal type ("表3" and a description, just above the table)."""
 from __future__ import annotations
 
 import random
@@ -15,7 +19,10 @@ from bench.synth.documents.card import Canvas, DocumentSample, font
 from bench.synth.render import to_bgr
 from bench.synth.truth import Distortion
 
-KINDS = ("ruled", "merged", "finance", "unruled")
+# The kinds seeds take in turn; the new ones only by name (so no seed's picture changed).
+SEED_KINDS = ("ruled", "merged", "finance", "unruled")
+NEW_KINDS = ("three_line", "column_ruled", "captioned")
+KINDS = SEED_KINDS + NEW_KINDS
 # Unruled tables: no rules at all, a "three-line" table (top, under the heading, bottom), or a
 # rule under every row.
 UNRULED_STYLES = ("none", "three_line", "rows")
@@ -42,6 +49,20 @@ FINANCE_ITEMS = (
     "管理费用", "研发费用", "财务费用", "投资收益", "营业利润", "利润总额", "所得税费用", "净利润",
 )
 FINANCE_TITLES = ("资产负债表", "利润表", "合并资产负债表", "合并利润表")
+# Three-line tables of papers: a label column and statistics, headings set close together.
+STAT_LABELS = (("Type of delay", "Patient delay", "Healthcare services delay", "Total diagnostic delay", "Group A",
+                "Group B", "Control", "Treatment"),
+               ("组别", "对照组", "观察组", "治疗组", "实验组", "男性", "女性", "合计"))
+STAT_HEADINGS = (("Mean", "SD", "Median", "IQR", "Min", "Max", "n", "P"),
+                 ("均值", "标准差", "中位数", "例数", "最小值", "最大值", "P值"))
+# Column-ruled reports (a lab sheet): code, item, result, reference range, unit.
+LAB_ITEMS = (("ALT", "谷丙转氨酶", "0--40", "U/L"), ("AST", "谷草转氨酶", "8--40", "U/L"),
+             ("TBIL", "总胆红素", "<20", "umol/L"), ("DBIL", "直接胆红素", "0--7", "umol/L"),
+             ("TP", "总蛋白", "60--80", "g/L"), ("ALB", "白蛋白", "33--55", "g/L"), ("GLO", "球蛋白", "20--30", "g/L"),
+             ("ALP", "碱性磷酸酶", "15--112", "IU/L"), ("GGT", "谷氨酰转肽酶", "<50", "U/L"),
+             ("LDH", "乳酸脱氢酶", "114--240", "U/L"), ("ADA", "腺苷脱氨酶", "4--24", "U/L"),
+             ("GLU", "葡萄糖", "3.9--6.1", "mmol/L"), ("UREA", "尿素", "2.9--8.2", "mmol/L"))
+CAPTIONS = ("各部门人员情况", "物品采购明细", "项目进度一览", "网点信息汇总", "主要统计数据")
 INK = (25, 25, 25)
 
 
@@ -61,9 +82,11 @@ class _Spec:
 
     texts: list[list[list[str]]]
     merges: list[tuple[int, int, int, int]]
-    rules: str                 # "all", "dashed", "none", "three_line", "rows"
+    rules: str                 # "all", "dashed", "none", "three_line", "rows", "columns"
     align: list[str]           # per column: "left", "centre", "right"
     heading_rows: int = 1
+    gap: float = 1.5           # unruled columns: characters of clear paper added between them
+    caption: list[str] = field(default_factory=list)   # lines of normal type just above the table
 
 
 def photographed_table(seed: int) -> Distortion:
@@ -72,12 +95,13 @@ def photographed_table(seed: int) -> Distortion:
 
 
 def table_kind(seed: int) -> str:
-    return KINDS[seed % len(KINDS)]
+    return SEED_KINDS[seed % len(SEED_KINDS)]
 
 
 def table_page(seed: int, *, distortion: Distortion | None = None, kind: str | None = None) -> TableSample:
     """A page with one table (two, for some seeds of ruled kinds) of `kind` (by default
-    the seed's: ruled, merged, finance, unruled in turn)."""
+    the seed's: ruled, merged, finance, unruled in turn; three_line, column_ruled and
+    captioned only when named)."""
     kind = kind or table_kind(seed)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -90,6 +114,12 @@ def table_page(seed: int, *, distortion: Distortion | None = None, kind: str | N
             spec = _finance(rng)
         elif kind == "unruled":
             spec = _unruled(rng, seed)
+        elif kind == "three_line":
+            spec = _three_line(rng)
+        elif kind == "column_ruled":
+            spec = _column_ruled(rng)
+        elif kind == "captioned":
+            spec = _captioned(rng, seed)
         else:
             spec = _plain(rng, merged=kind == "merged")
         specs.append(spec)
@@ -207,6 +237,52 @@ def _unruled(rng: random.Random, seed: int) -> _Spec:
     return _Spec(texts, merges, style, ["left"] * n_cols, heading_rows)
 
 
+def _three_line(rng: random.Random) -> _Spec:
+    """A paper's three-line table: a label column and 3–6 statistics, headings close together
+    (a word apart), numbers in the body; sometimes the label heading in two lines."""
+    chinese = rng.random() < 0.5
+    labels, headings = STAT_LABELS[chinese], STAT_HEADINGS[chinese]
+    n_cols = rng.randint(3, 6)
+    heads = [labels[0]] + rng.sample(headings[:6], n_cols)
+    n_rows = rng.randint(3, 6)
+    names = rng.sample(labels[1:], n_rows)
+    body = []
+    for name in names:
+        row = [[name]]
+        for h in heads[1:]:
+            if h in ("IQR",):
+                lo = rng.randint(1, 60)
+                row.append([f"{lo}-{lo + rng.randint(5, 150)}"])
+            elif h in ("n", "例数", "Min", "Max", "最小值", "最大值"):
+                row.append([str(rng.randint(0, 400))])
+            elif h in ("P", "P值"):
+                row.append([f"0.{rng.randint(1, 999):03d}"])
+            else:
+                row.append([f"{rng.uniform(1, 200):.1f}"])
+        body.append(row)
+    texts = [[[h] for h in heads]] + body
+    return _Spec(texts, [], "three_line", ["left"] * (n_cols + 1), 1, gap=rng.uniform(-0.5, -0.2))
+
+
+def _column_ruled(rng: random.Random) -> _Spec:
+    """A report ruled by columns only (a lab sheet): a frame, the rules between columns and
+    one under the heading, no rule between body rows."""
+    items = rng.sample(LAB_ITEMS, rng.randint(5, 10))
+    texts = [[["代号"], ["项目"], ["结果"], ["参考值"], ["单位"]]]
+    for code, name, reference, unit in items:
+        texts.append([[code], [name], [f"{rng.uniform(1, 120):.1f}"], [reference], [unit]])
+    return _Spec(texts, [], "columns", ["left", "centre", "centre", "centre", "left"], 1)
+
+
+def _captioned(rng: random.Random, seed: int) -> _Spec:
+    """An unruled table (no rules, or three lines) under a caption of the body's type."""
+    spec = _unruled(rng, seed)
+    spec.rules = rng.choice(("none", "three_line"))
+    spec.caption = [f"表{rng.randint(1, 9)}", rng.choice(CAPTIONS)] if rng.random() < 0.5 else [
+        f"表{rng.randint(1, 9)}  " + rng.choice(CAPTIONS)]
+    return spec
+
+
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
@@ -222,10 +298,10 @@ def _draw(specs: list[_Spec], styles: list[str], size: int, rng: random.Random, 
     margin = int(3 * size)
     width = int(max(sum(widths) for widths, _ in layouts)) + 2 * margin
     height = margin
-    title = kind == "finance" or rng.random() < 0.5
+    title = kind == "finance" or (kind not in NEW_KINDS and rng.random() < 0.5)
     plan = []
-    for (widths, heights) in layouts:
-        top = height + (int(3.5 * size) if title else 0)
+    for spec, (widths, heights) in zip(specs, layouts):
+        top = height + (int(3.5 * size) if title else 0) + int(len(spec.caption) * 1.35 * size)
         plan.append(top)
         height = top + int(sum(heights)) + int(3 * size)
     height += margin
@@ -239,6 +315,8 @@ def _draw(specs: list[_Spec], styles: list[str], size: int, rng: random.Random, 
             canvas.text((width - title_font.getlength(text)) / 2, top - 1.6 * size, text, title_font)
             if kind == "finance":
                 canvas.text(left + sum(widths) - fnt.getlength("单位：元"), top - 0.45 * size, "单位：元", fnt)
+        for i, text in enumerate(spec.caption):
+            canvas.text(left + pad_x, top - (len(spec.caption) - i) * 1.35 * size - 0.1 * size, text, fnt, fill=INK)
         truth.append(_draw_table(canvas, spec, widths, heights, left, top, fnt, pad_x, pad_y, line_h, rng))
     d = distortion or Distortion()
     image, lines = apply(to_bgr(canvas.image), canvas.lines, d, seed)
@@ -271,8 +349,8 @@ def _layout(spec: _Spec, fnt: ImageFont.FreeTypeFont, pad_x: float, pad_y: float
     spans = _spans(spec)
     for sx, sy, ex, ey in sorted(spans, key=lambda s: s[2] - s[0]):
         need = max(fnt.getlength(t) for t in spec.texts[sy][sx]) + 2 * pad_x
-        if spec.rules not in ("all", "dashed"):
-            need += 1.5 * fnt.size  # unruled columns: a clear gap between them
+        if spec.rules not in ("all", "dashed", "columns"):
+            need += spec.gap * fnt.size  # unruled columns: a clear gap between them
         have = sum(widths[sx:ex])
         if need > have:
             for c in range(sx, ex):
@@ -301,7 +379,7 @@ def _draw_table(canvas: Canvas, spec: _Spec, widths: list[float], heights: list[
             w = fnt.getlength(text)
             align = spec.align[sx] if ex - sx == 1 and sy >= spec.heading_rows else "centre"
             x = {"left": xs[sx] + pad_x, "right": xs[ex] - pad_x - w}.get(align, (xs[sx] + xs[ex] - w) / 2)
-            if ex - sx > 1 and spec.rules not in ("all", "dashed"):
+            if ex - sx > 1 and spec.rules not in ("all", "dashed", "columns"):
                 x = xs[sx + 1] - w / 2  # a heading over two unruled columns stands over the line between them
             canvas.text(x, block_top + i * line_h + 0.5 * line_h + 0.36 * fnt.size, text, fnt, fill=INK)
         if spec.rules in ("all", "dashed"):
@@ -319,6 +397,14 @@ def _draw_table(canvas: Canvas, spec: _Spec, widths: list[float], heights: list[
     elif spec.rules == "three_line":
         for y, t in ((ys[0], thick + 1), (ys[spec.heading_rows], thick), (ys[-1], thick + 1)):
             _rule(draw, (xs[0], y), (xs[-1], y), t, False)
+    elif spec.rules == "columns":
+        frame = thick + rng.choice((0, 1))
+        for a, b in (((xs[0], ys[0]), (xs[-1], ys[0])), ((xs[0], ys[-1]), (xs[-1], ys[-1])),
+                     ((xs[0], ys[0]), (xs[0], ys[-1])), ((xs[-1], ys[0]), (xs[-1], ys[-1]))):
+            _rule(draw, a, b, frame, False)
+        for x in xs[1:-1]:
+            _rule(draw, (x, ys[0]), (x, ys[-1]), thick, False)
+        _rule(draw, (xs[0], ys[spec.heading_rows]), (xs[-1], ys[spec.heading_rows]), thick, False)
     elif spec.rules == "rows":
         for y in ys:
             _rule(draw, (xs[0], y), (xs[-1], y), thick, False)
@@ -352,4 +438,5 @@ def cells_json(sample: TableSample) -> list[list[list[dict]]]:
     return out
 
 
-__all__ = ["TableSample", "table_page", "photographed_table", "table_kind", "cells_json", "KINDS"]
+__all__ = ["TableSample", "table_page", "photographed_table", "table_kind", "cells_json", "KINDS", "SEED_KINDS",
+           "NEW_KINDS"]

@@ -44,6 +44,9 @@ _BLOCK_GAP = 2.2
 _MIN_COLUMN_GAP = 0.8
 # A lone line this many times taller than most is a title, not a row of the table below it.
 _TITLE = 1.2
+# A piece of text is cut at a gap between columns where blank paper runs through it this
+# wide (characters): wider than the space between words.
+_SPLIT_BLANK = 0.6
 # Lines of one cell are at most this far apart, centre to centre (characters).
 _SAME_CELL = 1.7
 
@@ -338,7 +341,7 @@ def text_only(image: np.ndarray) -> np.ndarray:
 
 # --- tables without vertical rules ----------------------------------------------------
 
-def unruled_tables(lines: list[Quad], rules: Rules, size: float) -> list[Table]:
+def unruled_tables(lines: list[Quad], rules: Rules, size: float, ink: np.ndarray | None = None) -> list[Table]:
     """Tables of text laid out in columns without vertical rules (horizontal rules may be
     there): rows of text close together make a block; a block's columns are the gaps its rows
     share; a piece of text that crosses a gap spans the columns on both sides; horizontal
@@ -347,7 +350,7 @@ def unruled_tables(lines: list[Quad], rules: Rules, size: float) -> list[Table]:
     text_rows = _text_rows(boxes)
     tables = []
     for block in _blocks(text_rows, boxes, size):
-        table = _block_table(block, boxes, rules, size)
+        table = _block_table(block, boxes, rules, size, ink)
         if table is not None:
             tables.append(table)
     return tables
@@ -369,7 +372,9 @@ def _text_rows(boxes: list[Box]) -> list[list[int]]:
 
 
 def _blocks(rows: list[list[int]], boxes: list[Box], size: float) -> list[list[list[int]]]:
-    """Text rows close together, as blocks; a lone line of larger type (a title) stands apart."""
+    """Text rows close together, as blocks; a lone line of larger type (a title) stands apart.
+    Close is measured by the lines' usual height where it is more than the characters' size
+    (Latin type: the size is its small letters', the lines hold ascenders and descenders)."""
     heights = sorted(boxes[i][3] - boxes[i][1] for row in rows for i in row)
     usual = heights[len(heights) // 2] if heights else size
     title = [len(row) == 1 and boxes[row[0]][3] - boxes[row[0]][1] > _TITLE * usual for row in rows]
@@ -377,7 +382,7 @@ def _blocks(rows: list[list[int]], boxes: list[Box], size: float) -> list[list[l
     for n, row in enumerate(rows):
         top = min(boxes[i][1] for i in row)
         if (blocks and not title[n] and not title[n - 1]
-                and top - max(boxes[i][3] for i in blocks[-1][-1]) <= _BLOCK_GAP * size):
+                and top - max(boxes[i][3] for i in blocks[-1][-1]) <= _BLOCK_GAP * max(size, usual)):
             blocks[-1].append(row)
         else:
             blocks.append([row])
@@ -409,11 +414,70 @@ def column_gaps(rows: list[list[Box]], size: float) -> list[tuple[float, float]]
     return [(a, b) for a, b in gaps if b - a >= _MIN_COLUMN_GAP * size and a > left and b < right]
 
 
-def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: float) -> Table | None:
+def _split_at_gaps(row: list[Box], gaps: list[tuple[float, float]], ink: np.ndarray, size: float) -> list[Box]:
+    """A row's pieces cut where a gap between columns runs through them over blank paper:
+    headings set close together ("Mean SD Median") were found as one line."""
+    out = []
+    for box in row:
+        x0, y0, x1, y1 = box
+        cuts = []
+        for a, b in gaps:
+            if not (x0 < a and b < x1):
+                continue
+            band = ink[max(0, int(y0)):int(np.ceil(y1)) + 1, max(0, int(a)):int(np.ceil(b)) + 1]
+            if band.size == 0:
+                continue
+            blank = ~band.any(axis=0)
+            # The longest blank run inside the gap.
+            best, run, end = 0, 0, 0
+            for i, v in enumerate(blank):
+                run = run + 1 if v else 0
+                if run > best:
+                    best, end = run, i
+            if best >= _SPLIT_BLANK * size:
+                cuts.append(int(a) + end - best / 2)
+        edges = [x0] + sorted(cuts) + [x1]
+        for lo, hi in zip(edges, edges[1:]):
+            columns = ink[max(0, int(y0)):int(np.ceil(y1)) + 1, max(0, int(lo)):int(np.ceil(hi)) + 1].any(axis=0)
+            filled = np.nonzero(columns)[0]
+            if filled.size:
+                out.append((max(0, int(lo)) + float(filled[0]), y0, max(0, int(lo)) + float(filled[-1]) + 1, y1))
+    return out
+
+
+def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: float,
+                 ink: np.ndarray | None = None) -> Table | None:
     rows = [[boxes[i] for i in row] for row in block]
     gaps = column_gaps(rows, size)
     if not gaps:
         return None
+    if ink is not None:
+        rows = [_split_at_gaps(row, gaps, ink, size) for row in rows]
+        block = [list(range(len(row))) for row in rows]
+        boxes = [b for row in rows for b in row]
+        n = 0
+        for r, row in enumerate(rows):
+            block[r] = list(range(n, n + len(row)))
+            n += len(row)
+    # A caption above the table ("表3 …", "Table 2" over its description, in the body's
+    # type) is not a row of it: top rows of one or two pieces, starting where the table's
+    # text starts. A heading over two columns stands over the gap between them, not at the
+    # left edge.
+    left_edge = min(b[0] for row in rows for b in row if len(row) > 2) if any(len(r) > 2 for r in rows) else None
+    captions = 0
+    if left_edge is not None:
+        while (captions < len(rows) - 2 and len(rows[captions]) <= 2
+               and -1.2 * size <= rows[captions][0][0] - left_edge <= 0.5 * size):
+            captions += 1
+        # Two such rows are a caption; one only when it runs past the middle of a gap (it
+        # would span columns); a lone short line there may be a cell of the first column.
+        while captions == 1 and not any(x0 < (a + b) / 2 < x1 for x0, _, x1, _ in rows[0] for a, b in gaps):
+            captions = 0
+    if captions:
+        block, rows = block[captions:], rows[captions:]
+        gaps = column_gaps(rows, size)
+        if not gaps:
+            return None
     left = min(b[0] for row in rows for b in row) - 0.3 * size
     right = max(b[2] for row in rows for b in row) + 0.3 * size
     xs = [left] + [(a + b) / 2 for a, b in gaps] + [right]
@@ -477,9 +541,58 @@ def page_tables(grey: np.ndarray, size: float, line_less: bool = False) -> tuple
     tables = [] if line_less else ruled_tables(rules, size)
     if tables:
         return [_with_lines(grey, t, rules, size) for t in tables], rules
-    lines = find_text_lines(grey, size)
-    return unruled_tables(lines, rules, size), rules
+    # Text lines found with the rules painted out: a three-line table's thick rules would
+    # otherwise be lines of text (a row of their own above the heading, a "一" in a cell).
+    clean = grey.copy()
+    # The rules' anti-aliased edges go with them.
+    clean[cv2.dilate(cv2.bitwise_or(rules.horizontal, rules.vertical), np.ones((5, 5), np.uint8)) > 0] = 255
+    lines = find_text_lines(clean, size)
+    return unruled_tables(lines, rules, size, ink_mask(clean) > 0), rules
 
 
 def _with_lines(grey: np.ndarray, table: Table, rules: Rules, size: float) -> Table:
-    return replace(table, cells=tuple(replace(c, lines=cell_lines(grey, c, rules, size)) for c in table.cells))
+    table = replace(table, cells=tuple(replace(c, lines=cell_lines(grey, c, rules, size)) for c in table.cells))
+    return rows_by_text(table)
+
+
+def rows_by_text(table: Table) -> Table:
+    """A ruled table whose bands (the space between two horizontal rules) hold several rows of
+    text set across the columns, with those rows as rows of their own: a report ruled by
+    columns only has no rule between its body rows. A band splits only when every one of its
+    text rows has text in at least two of its cells and in most of them, so that a cell of
+    several lines beside cells of one (a paragraph, a label in the middle) keeps its band."""
+    splits: dict[int, list[float]] = {}
+    for r in range(table.rows):
+        single = [c for c in table.cells if c.sy == r and c.ey == r + 1]
+        if len(single) < 2:
+            continue
+        pieces = [(q.bounds(), n) for n, c in enumerate(single) for q in c.lines]
+        boxes = [b for b, _ in pieces]
+        text_rows = _text_rows(boxes) if boxes else []
+        if len(text_rows) < 2:
+            continue
+        need = max(2, int(np.ceil(0.6 * len(single))))
+        if any(len({pieces[i][1] for i in row}) < need for row in text_rows):
+            continue
+        # A cell with two pieces in one text row is fine (words apart); two text rows of one
+        # cell that overlap in height are not two rows.
+        splits[r] = [(max(boxes[i][3] for i in a) + min(boxes[i][1] for i in b)) / 2
+                     for a, b in zip(text_rows, text_rows[1:])]
+    if not splits:
+        return table
+    offset = [0]
+    for r in range(table.rows):
+        offset.append(offset[-1] + 1 + len(splits.get(r, [])))
+    cells = []
+    for c in table.cells:
+        if c.ey == c.sy + 1 and c.sy in splits:
+            left, top, right, bottom = c.box
+            ys = [top] + splits[c.sy] + [bottom]
+            for j in range(len(ys) - 1):
+                lines = tuple(q for q in c.lines if ys[j] <= (q.bounds()[1] + q.bounds()[3]) / 2 < ys[j + 1])
+                cells.append(Cell(c.sx, offset[c.sy] + j, c.ex, offset[c.sy] + j + 1, (left, ys[j], right, ys[j + 1]),
+                                  lines))
+        else:
+            cells.append(replace(c, sy=offset[c.sy], ey=offset[c.ey]))
+    cells.sort(key=lambda c: (c.sy, c.sx))
+    return replace(table, cells=tuple(cells), rows=offset[-1])
