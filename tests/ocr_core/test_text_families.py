@@ -1,7 +1,7 @@
 """The families of real pictures the plain generated pages missed (issue 15), on generated
 pictures of each family (bench.synth.pages.family_page) and on one real picture: the page's
 turn read from evidence that survives them, lines found by PP-OCR's detector, vertical lines
-read, and a page of noise bounded in time and memory."""
+read, and a page of noise bounded in memory."""
 from __future__ import annotations
 
 import json
@@ -79,25 +79,24 @@ def test_an_upright_single_line_crop_is_not_turned():
 
 
 _NOISE = """
-import resource, time
+import resource
 import cv2, numpy as np
 from ocr_core import recognize
 recognize("ocr_general", cv2.imencode(".png", np.full((40, 40, 3), 255, np.uint8))[1].tobytes())
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 noise = np.random.default_rng(0).integers(0, 256, (3000, 3000, 3), dtype=np.uint8)
 data = cv2.imencode(".jpg", noise)[1].tobytes()
-start = time.monotonic()
 recognize("ocr_general", data)
-print(time.monotonic() - start, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
 """
 
 
 def test_a_page_of_noise_is_bounded():
     """3000 x 3000 of noise: a tiny "character size" had scaled it to 9000 px and read its
-    specks for a minute at 1.8 GB."""
+    specks for a minute at 1.8 GB. The bound is on memory (pytest's time-out catches a hang); the time
+    is a benchmark's figure, not a test's."""
     out = subprocess.run([sys.executable, "-c", _NOISE], capture_output=True, text=True, timeout=300,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.returncode == 0, out.stderr[-2000:]
-    seconds, extra_mib = (float(v) for v in out.stdout.split()[-2:])
+    extra_mib = float(out.stdout.split()[-1])
     assert extra_mib < 700, extra_mib
-    assert seconds < 30, seconds   # a few seconds on an idle core; generous for a busy machine
