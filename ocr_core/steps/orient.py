@@ -11,7 +11,8 @@ import numpy as np
 from ocr_core.engines.base import Engine
 from ocr_core.errors import ImageDataError
 from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
-from ocr_core.steps.locate import character_size, grey_of, ink_mask, smear
+from ocr_core.steps.columns import is_column, read_column
+from ocr_core.steps.locate import character_size, find_text_lines, grey_of, ink_mask, smear
 
 # Pages are measured at this size at most: lines stay distinct and it costs a few ms.
 _WORK_SIDE = 1200
@@ -307,14 +308,11 @@ def _turn(image: np.ndarray, turn: int) -> np.ndarray:
 def _reading_score(image: np.ndarray, engine: Engine) -> float:
     """How well a picture reads as it stands: the engine's confidence over the longest lines
     found on it, weighted by their length in characters (0..1, 0 with nothing read)."""
-    from ocr_core.steps.read import read_column, is_column
-
     scale = min(1.0, _SCORE_SIDE / max(image.shape[:2]))
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     if engine.name == "ppocr":
         quads = engine.detect_lines(small)
     else:
-        from ocr_core.steps.locate import find_text_lines
         quads = find_text_lines(small)
     boxes = []
     for quad in quads:

@@ -10,6 +10,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Reading, TextLine
 from ocr_core.geometry import Quad, Transform, reading_order, scale_image
+from ocr_core.steps.columns import is_column, read_column
 from ocr_core.steps.locate import even_light, find_text_lines, grey_of
 from ocr_core.steps.orient import upright_page
 
@@ -29,9 +30,6 @@ _SKEW_WARNING = 2.0
 # and the strength of the unsharp mask it then gets.
 _BLUR_VARIANCE = 100.0
 _SHARPEN = 1.5
-# A crop this many times taller than wide is a vertical line; at most this many characters of it are read.
-_COLUMN_RATIO = 2.0
-_MAX_COLUMN_CHARS = 40
 
 
 @dataclass
@@ -121,58 +119,6 @@ def _is_text(reading: Reading) -> bool:
 def _area(quad: Quad) -> float:
     left, top, right, bottom = quad.bounds()
     return (right - left) * (bottom - top)
-
-
-def is_column(crop: np.ndarray) -> bool:
-    """A crop of a vertical line (竖排): much taller than wide."""
-    h, w = crop.shape[:2]
-    return h >= _COLUMN_RATIO * w and w >= 6
-
-
-def read_column(crop: np.ndarray, engine) -> Reading:
-    """A vertical line read as a horizontal one: cut into characters at the rows without ink,
-    laid side by side upright (a recogniser reads lines, and characters turned on their side
-    poorly), then read."""
-    grey = grey_of(crop)
-    h, w = grey.shape
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    paper = int(np.median(border))
-    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if paper > 127:
-        ink = 255 - ink
-    cols = np.nonzero((ink > 0).sum(axis=0) > max(1, 0.03 * h))[0]
-    if len(cols) < 2:
-        return Reading("", 0.0)
-    grey, ink = grey[:, cols[0]:cols[-1] + 1], ink[:, cols[0]:cols[-1] + 1]
-    w = grey.shape[1]   # the characters' width: about their height too
-    rows = (ink > 0).sum(axis=1) > max(1, 0.03 * w)
-    runs, start = [], None
-    for i, on in enumerate(np.append(rows, False)):
-        if on and start is None:
-            start = i
-        elif not on and start is not None:
-            runs.append([start, i])
-            start = None
-    # Pieces of one character (the strokes of 二, 三, 旦) join while they fit a character's height.
-    chars: list[list[int]] = []
-    for a, b in runs:
-        if chars and b - chars[-1][0] <= 1.1 * w:
-            chars[-1][1] = b
-        else:
-            chars.append([a, b])
-    chars = [c for c in chars if c[1] - c[0] >= 0.15 * w][:_MAX_COLUMN_CHARS]
-    if not chars:
-        return Reading("", 0.0)
-    gap = max(2, w // 5)
-    pieces = [grey[max(0, a - 1):min(h, b + 1)] for a, b in chars]
-    height = max(p.shape[0] for p in pieces) + 2 * gap
-    canvas = np.full((height, sum(w + gap for _ in pieces) + gap), paper, np.uint8)
-    x = gap
-    for piece in pieces:
-        top = (height - piece.shape[0]) // 2
-        canvas[top:top + piece.shape[0], x:x + w] = piece
-        x += w + gap
-    return engine.read_line(canvas)
 
 
 def line_crop(image: np.ndarray, quad: Quad) -> np.ndarray:
