@@ -3,9 +3,7 @@
 # built in: Debian's default refuses clients of other hosts while no password is set, and every client of this
 # Redis is in another container. A `--protected-mode` given in the arguments wins; a config file given as the
 # first argument is left to say what it wants.
-# It runs in /data, its default folder for the append-only file, as in the official image.
 set -e
-if [ "${1:-}" = redis-server ]; then cd /data; fi
 if [ "${1:-}" = redis-server ] && { [ $# -eq 1 ] || [ "${2#-}" != "$2" ]; }; then
   shift
   set -- redis-server --protected-mode no "$@"

@@ -101,6 +101,30 @@ class Stack:
                 pass  # a container went away between the listing and its check
 
 
+def exec_refused(env: dict[str, str]) -> str | None:
+    """Why `podman exec` cannot run a command in a container's own files here, or None when it can.
+
+    Health checks and `docker-compose exec` are such commands. runc inside a chroot (a fresh machine made by
+    ../shared/tools/fresh-debian.sh) starts them in the chroot's files instead: nothing the test could change."""
+    name = f"ocrq-exec-probe-{uuid.uuid4().hex[:8]}"
+    run = subprocess.run(["podman", "run", "-d", "--name", name, "--network=none", BASE_IMAGE, "sh", "-c",
+                          "touch /ocrq-exec-probe && exec sleep 60"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    try:
+        probe = None
+        for _ in range(20):
+            probe = subprocess.run(["podman", "exec", name, "test", "-e", "/ocrq-exec-probe"], env=env,
+                                   capture_output=True, text=True, timeout=60)
+            if probe.returncode == 0:
+                return None
+            time.sleep(0.25)
+        return ("podman exec runs commands outside the container's own files on this machine (runc in a chroot?), "
+                f"so no health check or `docker-compose exec` can work: {probe.stdout}{probe.stderr}".strip())
+    finally:
+        subprocess.run(["podman", "rm", "-f", "-t", "0", name], env=env, capture_output=True, timeout=60)
+
+
 def build_images(env: dict[str, str], tmp: Path) -> None:
     log = tmp / "build.log"
     started = time.monotonic()
@@ -136,6 +160,9 @@ def stack(tmp_path_factory, pytestconfig):
         if probe.returncode != 0 and network == "none":
             pytest.skip(f"podman cannot start a container on this machine: {probe.stderr.strip()[-800:]}")
         assert probe.returncode == 0, f"podman starts no container on a network: {probe.stderr.strip()[-800:]}"
+    refused = exec_refused(env)
+    if refused:
+        pytest.skip(refused)
     build_images(env, tmp)
 
     socket = tmp / "podman.sock"
