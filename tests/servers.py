@@ -203,3 +203,16 @@ class HttpReceiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of this group still runs. Zombies do not count: an orphan's is reaped by the
+    machine's first process, which in a container or chroot may take its time."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue   # ended while we looked
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False

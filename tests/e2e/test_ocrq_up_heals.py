@@ -19,7 +19,7 @@ import requests
 
 from api.cli.launcher import RUNNING_FILE, Supervisor
 from bench.synth import text_page
-from tests.servers import ROOT, b64, free_port, wait_for
+from tests.servers import ROOT, b64, free_port, group_alive, wait_for
 
 ENDED = ("succeeded", "failed")
 
@@ -222,7 +222,7 @@ def test_ocrq_up_restarts_a_killed_redis_worker_and_api_and_loses_no_accepted_jo
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     assert proc.returncode == 0
-    assert wait_for(lambda: not _group_alive(proc.pid), 30), "children of `ocrq up` left running"
+    assert wait_for(lambda: not group_alive(proc.pid), 30), "children of `ocrq up` left running"
     assert not (tmp_path / RUNNING_FILE).exists()
 
 
@@ -247,11 +247,3 @@ def _statuses(url: str, headers: dict, ids: list[str]) -> dict[str, str]:
 def _all_ended(url: str, headers: dict, ids: list[str]) -> dict[str, str] | None:
     found = _statuses(url, headers, ids)
     return found if all(status in ENDED for status in found.values()) else None
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
