@@ -106,8 +106,13 @@ def admit(app: App, service: str, images: Sequence[bytes], configures: Sequence[
             if first_fingerprint != fingerprint:
                 raise errors.IdempotencyKeyInUse("keys for idempotent requests can only be used with the same "
                                                  "path and body as the call that first used them")
-            g.request_id, g.replayed = first_ids.split(",")[0], True
-            return first_ids.split(",")
+            first_jobs = first_ids.split(",")
+            # A key bound to jobs that were never stored (Redis went away between binding the key and storing
+            # them, and the call answered 503) is taken over by this call, which stores its own.
+            if r.jobs.get(first_jobs[0]) is not None or not r.jobs.rebind_idempotency_key(
+                    app.app_id, idempotency_key, first, bound):
+                g.request_id, g.replayed = first_jobs[0], True
+                return first_jobs
     try:
         _reserve(app, queue, dict(zip(ids, map(len, images))))
     except Exception:

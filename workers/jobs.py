@@ -129,6 +129,12 @@ class JobStore:
         existing = self.redis.get(idem)
         return existing.decode() if existing else None
 
+    def rebind_idempotency_key(self, app: str, key: str, old: str, new: str) -> bool:
+        """Bind `key` to `new` if it is still bound to `old`; whether it was."""
+        return bool(self.redis.eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) "
+            "return 1 end return 0", 1, keys.idempotency(app, key), old, new, self.result_ttl))
+
     def release_idempotency_key(self, app: str, key: str, request_id: str) -> None:
         """Unbind `key` if it is still bound to `request_id` (the call that claimed it was refused)."""
         self.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end",

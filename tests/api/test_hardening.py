@@ -90,6 +90,22 @@ def test_a_replay_after_the_job_ended_answers_its_current_state(roomy, appcode, 
     assert post(roomy, "/api/predict/ocr_general", body, appcode, "sync-1").json == sync.json
 
 
+def test_a_key_whose_jobs_were_never_stored_is_taken_over_by_the_retry(roomy, appcode, worker):
+    """Redis gone between binding the key and storing the job (the call answered 503): the key is left bound
+    to a job that does not exist, and the client's retry with it must make the job, not answer that id."""
+    body = {"image": b64(png())}
+    first = post(roomy, "/v1/jobs/ocr_general", body, appcode, "lost-1")
+    assert first.status_code == 202
+    store = redis.Redis.from_url(roomy.application.config["SETTINGS"].broker_url)
+    store.delete(f"ocr:job:{first.json['request_id']}")       # as if it had never been stored
+    retry = post(roomy, "/v1/jobs/ocr_general", body, appcode, "lost-1")
+    assert retry.status_code == 202, retry.json
+    assert retry.json["request_id"] != first.json["request_id"]
+    assert finished(roomy, appcode, retry.json["request_id"])["status"] == "succeeded"
+    # And from then on the key answers that job.
+    assert post(roomy, "/v1/jobs/ocr_general", body, appcode, "lost-1").json["request_id"] == retry.json["request_id"]
+
+
 def test_an_old_format_replay_gets_every_id(roomy, appcode, worker):
     item = {"image": {"dataType": 50, "dataValue": b64(png())}}
     body = {"inputs": [item, item, item]}
