@@ -216,3 +216,13 @@ def group_alive(pgid: int) -> bool:
         if int(fields[2]) == pgid and fields[0] != "Z":
             return True
     return False
+
+
+def poll(client, code: str, request_id: str, timeout: float = 90) -> dict:
+    """A job polled through the API (a Flask test client) until it ended."""
+    def finished():
+        job = client.get(f"/v1/jobs/{request_id}", headers={"Authorization": f"APPCODE {code}"}).json
+        return job if job.get("status") in ("succeeded", "failed") else None
+    job = wait_for(finished, timeout, interval=0.1)
+    assert job, f"job {request_id} did not finish"
+    return job

@@ -12,7 +12,7 @@ from PIL import Image
 from api.app import create_app
 from bench.synth import text_page
 from tests.ocr_core.test_images import pixel_tiff
-from tests.servers import b64, wait_for
+from tests.servers import b64, poll
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -46,15 +46,6 @@ def encode(image: Image.Image, fmt: str, **options) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, **options)
     return out.getvalue()
-
-
-def poll(client, code: str, request_id: str, timeout: float = 90) -> dict:
-    def finished():
-        job = client.get(f"/v1/jobs/{request_id}", headers=auth(code)).json
-        return job if job.get("status") in ("succeeded", "failed") else None
-    job = wait_for(finished, timeout, interval=0.1)
-    assert job, f"job {request_id} did not finish"
-    return job
 
 
 def upload(client, path: str, code: str, data: bytes, filename: str = "scan.png", **fields):

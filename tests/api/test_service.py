@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.app import create_app
 from api.apps import AppStore
 from bench.synth import text_page
-from tests.servers import b64, wait_for
+from tests.servers import b64, poll, wait_for
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -91,14 +91,6 @@ def test_sync_wait_runs_out_with_503_and_the_job_goes_on(settings, appcode, page
 
 
 # -- asynchronous jobs ---------------------------------------------------------------
-
-def poll(client, code: str, request_id: str, timeout: float = 60) -> dict:
-    def finished():
-        job = client.get(f"/v1/jobs/{request_id}", headers=auth(code)).json
-        return job if job.get("status") in ("succeeded", "failed") else None
-    job = wait_for(finished, timeout, interval=0.1)
-    assert job, f"job {request_id} did not finish"
-    return job
 
 
 def test_submit_then_poll(client, appcode, pages):
