@@ -205,17 +205,24 @@ class HttpReceiver:
         self.server.server_close()
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether a process of this group still runs. Zombies do not count: an orphan's is reaped by the
-    machine's first process, which in a container or chroot may take its time."""
+def group_members(pgid: int) -> list[str]:
+    """The processes of this group still running, as "pid state command line". Zombies do not count: an
+    orphan's is reaped by the machine's first process, which in a container or chroot may take its time."""
+    members = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue   # ended while we looked
         if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
+            members.append(f"{stat.parent.name} {fields[0]} {command.strip()}")
+    return members
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of this group still runs (zombies do not count)."""
+    return bool(group_members(pgid))
 
 
 def poll(client, code: str, request_id: str, timeout: float = 90) -> dict:

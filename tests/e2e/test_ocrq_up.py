@@ -15,7 +15,7 @@ import time
 import pytest
 
 from api.cli.launcher import RUNNING_FILE
-from tests.servers import ROOT, free_port, group_alive, wait_for
+from tests.servers import ROOT, free_port, group_alive, group_members, wait_for
 
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed; the printed line is a curl command")
@@ -62,7 +62,7 @@ def test_ocrq_up_prints_a_working_curl_line(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0
     # Redis, worker and API (all in its process group) stopped with it.
-    assert wait_for(lambda: not group_alive(proc.pid), 30), "children of `ocrq up` left running"
+    assert wait_for(lambda: not group_alive(proc.pid), 30), f"left running: {group_members(proc.pid)}"
     # Gone, and its note with it: the commands say in one line what to do.
     assert not (tmp_path / RUNNING_FILE).exists()
     after = ocrq(env, "apps", "list")

@@ -19,7 +19,7 @@ import requests
 
 from api.cli.launcher import RUNNING_FILE, Supervisor
 from bench.synth import text_page
-from tests.servers import ROOT, b64, free_port, group_alive, wait_for
+from tests.servers import ROOT, b64, free_port, group_alive, group_members, wait_for
 
 ENDED = ("succeeded", "failed")
 
@@ -222,7 +222,7 @@ def test_ocrq_up_restarts_a_killed_redis_worker_and_api_and_loses_no_accepted_jo
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     assert proc.returncode == 0
-    assert wait_for(lambda: not group_alive(proc.pid), 30), "children of `ocrq up` left running"
+    assert wait_for(lambda: not group_alive(proc.pid), 30), f"left running: {group_members(proc.pid)}"
     assert not (tmp_path / RUNNING_FILE).exists()
 
 
