@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+import requests
 
 from api.cli.launcher import RedisServer, free_port, start_redis  # noqa: F401 (re-exported for tests)
 from api.settings import Settings
@@ -203,6 +204,21 @@ class HttpReceiver:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def answering(url: str) -> bool:
+    """Whether the API at `url` answers its health check (a busy machine may take seconds to)."""
+    try:
+        return requests.get(url + "/healthz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def interruptible() -> None:
+    """Popen's preexec_fn for a child that a test stops with Ctrl-C (SIGINT): a command started in the
+    background by a non-interactive shell (CI, the fresh-machine tool, nohup) inherits SIGINT ignored, and
+    Python then installs no KeyboardInterrupt for it; a terminal's foreground job has it as the default."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def group_members(pgid: int) -> list[str]:

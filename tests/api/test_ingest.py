@@ -26,7 +26,7 @@ from api.apps import AppStore
 from api.cli import commands as cli
 from api.cli.ingest import Client, failures_path, ingest, walk
 from bench.synth import text_page
-from tests.servers import ROOT, free_port, make_settings, start_redis, wait_for
+from tests.servers import ROOT, free_port, interruptible, make_settings, start_redis, wait_for
 
 CONFIGURE = {"engine": "tesseract"}
 
@@ -251,7 +251,7 @@ def test_ctrl_c_ends_with_the_summary_and_keeps_every_result(server, redis_serve
     args = [sys.executable, "-m", "api.cli", "ingest", str(tmp_path / "scans"), "--configure", json.dumps(CONFIGURE),
             "--out", str(out), "--api", server, "--appcode", appcode, "--rate", "1"]
     proc = subprocess.Popen(args, cwd=ROOT, env=ocrq_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=interruptible)
     try:
         assert wait_for(lambda: out.exists() and out.read_text().count("\n") >= 1, 120), "no result came back"
         proc.send_signal(signal.SIGINT)

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from api.cli.launcher import RUNNING_FILE
-from tests.servers import ROOT, free_port, group_alive, group_members, wait_for
+from tests.servers import ROOT, free_port, group_alive, group_members, interruptible, wait_for
 
 
 @pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed; the printed line is a curl command")
@@ -23,7 +23,7 @@ def test_ocrq_up_prints_a_working_curl_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OCR_", "OCRQ_")) and k != "REDIS_URL"}
     env |= {"OCR_DATA_DIR": str(tmp_path), "OCR_PORT": str(free_port()), "OCR_WORKER_CONCURRENCY": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "api.cli", "up"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True, preexec_fn=interruptible)
     try:
         printed = ""
         deadline = time.monotonic() + 120

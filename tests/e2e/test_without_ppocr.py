@@ -6,14 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import redis
 import requests
 
 from api.apps import AppStore
 from bench.synth import text_page
-from tests.servers import ROOT, free_port, make_settings, start_redis, start_worker, without_packages
+from tests.servers import (ROOT, answering, free_port, make_settings, start_redis, start_worker, wait_for,
+                           without_packages)
 
 
 def test_engine_missing_from_the_deployment(tmp_path):
@@ -27,12 +27,7 @@ def test_engine_missing_from_the_deployment(tmp_path):
                            stdout=open(tmp_path / "api.log", "ab"), stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{settings.port}"
-        for _ in range(200):
-            try:
-                requests.get(url + "/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
+        assert wait_for(lambda: answering(url), 120), (tmp_path / "api.log").read_text()[-2000:]
         _, code = AppStore(redis.Redis.from_url(server.url)).create("no-ppocr")
         page = text_page(73, n_lines=2)
         image = base64.b64encode(page.encode("png")).decode()
