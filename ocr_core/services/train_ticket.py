@@ -3,8 +3,8 @@ either side of the train number), train number, departure date and time, car and
 and price, each found by its form on the ticket.
 
 Tickets are printed over a security pattern, 中国铁路 repeated in a pale tint of the ground.
-Print that is paler, smaller or repeated is background, not a field: the tinted print is taken
-out before the ticket is read, and what of it is still read is left out of the fields."""
+Print that is paler, smaller or repeated is background, not a field: the tinted and pale print
+is taken out before the ticket is read, and what of it is still read is left out of the fields."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,7 @@ from collections import Counter
 import cv2
 import numpy as np
 
-from ocr_core.engines import Pipeline
+from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.steps.answer import Findings
@@ -42,16 +42,19 @@ PATTERN_REPEATS = 5
 
 
 def ocr_train_ticket(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
-    page = read_page_text(without_tinted_print(image), pipeline)
+    page = read_page_text(without_pale_print(image), pipeline)
     upright = page.upright_lines()
     texts = [line.text.replace(" ", "") for line in upright]
-    texts = without_pattern(texts, pattern_word(texts))
+    pattern = pattern_word(texts)
+    texts = without_pattern(texts, pattern)
     number = _first(texts, TRAIN_NUMBER)
     date, place, price = _first(texts, DATE), _first(texts, PLACE), _first(texts, PRICE)
     level = _first([PLACE.sub("", text) for text in texts], LEVEL)
+    if level is None:
+        level = _level_read_wider(page, upright, texts, get_engine(pipeline.reader))
     if number is None or sum(found is not None for found in (date, place, price, level)) < 2:
         raise WrongCategory()
-    origin, destination = _stations(upright, texts, number)
+    origin, destination = _stations(upright, texts, number, pattern)
     answer = {
         "date": _date(date[1]) if date else "",
         "destination": destination[1] if destination else "",
@@ -75,13 +78,30 @@ def ocr_train_ticket(image: np.ndarray, configure: dict, pipeline: Pipeline) -> 
     return Findings(answer, evidence_of, page.warnings, page.engine)
 
 
-def without_tinted_print(image: np.ndarray) -> np.ndarray:
-    """The picture with coloured print turned to ground, as grey BGR: each pixel's lightest
-    channel. The fields are printed in black, dark in every channel; the pattern, the guilloche
-    and the red serial number are dark in one or two channels only, light in the third."""
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    return cv2.cvtColor(image.max(axis=2), cv2.COLOR_GRAY2BGR)
+def without_pale_print(image: np.ndarray) -> np.ndarray:
+    """The picture with coloured and pale print turned to ground, as grey BGR.
+
+    Each pixel's lightest channel first: the fields are printed in black, dark in every
+    channel; the pattern, the guilloche and the red serial number are dark in one or two
+    channels only. Then what is still darker than its ground by less than the fields' ink
+    is lifted to that ground, the ground being the lightest grey around (a window wider than
+    a stroke): a desk around a photographed ticket stays as dark as it is."""
+    grey = image.max(axis=2) if image.ndim == 3 else image
+    window = max(15, min(grey.shape[:2]) // 40) | 1
+    ground = cv2.blur(cv2.dilate(grey, cv2.getStructuringElement(cv2.MORPH_RECT, (window, window))), (window, window))
+    ground = np.maximum(ground.astype(np.float32), 1.0)
+    share = grey.astype(np.float32) / ground     # 1: as light as the ground, 0: black
+    lift = np.clip((share - _INK_SHARE) / (_PALE_SHARE - _INK_SHARE), 0.0, 1.0)
+    lifted = grey + (ground - grey) * lift
+    return cv2.cvtColor(np.clip(np.rint(lifted), 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+# Print at most this share of its ground's lightness is ink and kept as it is; print from
+# _PALE_SHARE up is background and lifted to the ground, with a ramp between (soft strokes of
+# a blurred photo keep their ink). The pattern's lightest channel sits at 0.85-0.95 of the
+# ground's, the fields' at 0.1-0.4.
+_INK_SHARE = 0.6
+_PALE_SHARE = 0.85
 
 
 def pattern_word(texts: list[str]) -> str | None:
@@ -117,6 +137,28 @@ def without_pattern(texts: list[str], word: str | None) -> list[str]:
     return cleaned
 
 
+# A class read without its first character: 二 and 一 are a stroke or two the line finder may
+# leave out of the class's box (等座 for 二等座).
+_CLASS_TAIL = re.compile(r"^(?:等座|等卧|座|卧)$")
+
+
+def _level_read_wider(page, lines: list[TextLine], texts: list[str], engine) -> tuple[int, re.Match] | None:
+    """The class read again from a box widened to the left of a line that holds only the end
+    of one, on the upright page."""
+    for index, (line, text) in enumerate(zip(lines, texts)):
+        if not _CLASS_TAIL.match(text):
+            continue
+        left, top, right, bottom = line.quad.bounds()
+        height = bottom - top
+        h, w = page.upright.shape[:2]
+        crop = page.upright[max(0, int(top - 0.2 * height)):min(h, int(bottom + 0.2 * height)),
+                            max(0, int(left - 2.5 * height)):min(w, int(right + 0.2 * height))]
+        match = LEVEL.search(engine.read_line(crop).text.replace(" ", ""))
+        if match:
+            return index, match
+    return None
+
+
 def _first(texts: list[str], pattern: re.Pattern) -> tuple[int, re.Match] | None:
     """The first line that holds `pattern`, with the match."""
     for index, text in enumerate(texts):
@@ -132,16 +174,18 @@ def _date(match: re.Match) -> str:
     return f"{year}年{int(month):02d}月{int(day):02d}日{int(hour):02d}:{minute}"
 
 
-def _stations(lines: list[TextLine], texts: list[str], number: tuple[int, re.Match]
+def _stations(lines: list[TextLine], texts: list[str], number: tuple[int, re.Match], pattern: str | None = None
               ) -> tuple[tuple[int, str] | None, tuple[int, str] | None]:
     """Origin and destination: the station names (printed with 站) on the train number's row,
     left of it and right of it. A row the line finder kept whole reads 杭州东站G7512上海虹桥站.
 
     A name read without its 站 counts only when no name with 站 is on its side and its type is
-    station-sized: the background pattern's words are smaller than the fields' type."""
+    station-sized: the background pattern's words are smaller than the fields' type. A name
+    longer than its pinyin says loses first the characters of the `pattern` word at its ends."""
     index, match = number
     own = texts[index]
-    before, after = STATION.findall(own[:match.start()]), STATION.findall(own[match.end():])
+    rest = own[match.end():].removeprefix("次")       # K970次: the 次 is the number's
+    before, after = STATION.findall(own[:match.start()]), STATION.findall(rest)
     if before and after:
         return (index, before[-1]), (index, after[0])
     left_x, top, right_x, bottom = lines[index].quad.bounds()
@@ -161,6 +205,10 @@ def _stations(lines: list[TextLine], texts: list[str], number: tuple[int, re.Mat
         elif (re.fullmatch(f"[{CJK}]{{2,6}}", text) and "售" not in text
               and line_bottom - line_top >= _STATION_TYPE * typical):
             row.append((False, line.quad.center[0], i, text))
+    # A name read with the number, without its 站 (the 站 read apart, or not at all).
+    for name, x in ((own[:match.start()], left_x), (rest, right_x)):
+        if re.fullmatch(f"[{CJK}]{{2,7}}", name) and "售" not in name:
+            row.append((False, x, index, name))
     origin = destination = None
     if before:
         origin = (index, before[-1], True)
@@ -182,8 +230,8 @@ def _stations(lines: list[TextLine], texts: list[str], number: tuple[int, re.Mat
             below.append((line.quad.center[0], syllables(latin)))
     below.sort()
     counts = {"origin": [n for x, n in below if x < centre_x], "destination": [n for x, n in below if x > centre_x]}
-    return (_cut(origin, counts["origin"][0] if counts["origin"] else None),
-            _cut(destination, counts["destination"][-1] if counts["destination"] else None))
+    return (_cut(origin, counts["origin"][0] if counts["origin"] else None, pattern),
+            _cut(destination, counts["destination"][-1] if counts["destination"] else None, pattern))
 
 
 # A name without 站 is a station only in type this much taller than the ticket's typical line
@@ -191,12 +239,24 @@ def _stations(lines: list[TextLine], texts: list[str], number: tuple[int, re.Mat
 _STATION_TYPE = 1.15
 
 
-def _cut(found: tuple[int, str, bool] | None, characters: int | None) -> tuple[int, str] | None:
+def _cut(found: tuple[int, str, bool] | None, characters: int | None, pattern: str | None
+         ) -> tuple[int, str] | None:
+    """A station name cut to `characters`: the run of that length whose cut-off characters
+    are most the pattern's; else the last ones before a 站, the first ones of a name without."""
     if found is None:
         return None
     index, name, named = found
     if characters and len(name) > characters:
-        name = name[-characters:] if named else name[:characters]
+        starts = range(len(name) - characters + 1)
+        background = set(pattern or "")
+
+        def cut_off_pattern(start: int) -> int:
+            return sum(c in background for c in name[:start] + name[start + characters:])
+
+        best = max(cut_off_pattern(start) for start in starts)
+        fitting = [start for start in starts if cut_off_pattern(start) == best]
+        start = fitting[-1] if named else fitting[0]
+        name = name[start:start + characters]
     return index, name
 
 
