@@ -22,6 +22,7 @@ from ocr_core.services.train_ticket import (
     TRAIN_NUMBER,
     _date,
     _stations,
+    _train_number,
     pattern_word,
     syllables,
     without_pale_print,
@@ -157,10 +158,23 @@ def test_pale_print_is_lifted_to_its_ground_and_ink_and_the_desk_stay():
     image[50:60, 100:300] = (30, 30, 30)                           # a black stroke
     image[150:160, 100:300] = (210, 175, 140)                      # a pale blue one (the pattern)
     image[220:230, 100:300] = (215, 215, 215)                      # a pale grey one
-    clean = without_pale_print(image)[..., 0].astype(int)
+    lifted = without_pale_print(image)
+    clean = lifted[..., 0].astype(int)
     assert clean[55, 200] < 60
     assert clean[155, 200] > 235 and clean[225, 200] > 235
     assert clean[150, 30] < 90                                      # the desk is not lifted to the ticket
+    # The ticket keeps its colour, by which the page is told from the desk.
+    assert np.abs(lifted[155, 200].astype(int) - (245, 225, 200)).max() <= 8
+
+
+def test_the_train_number_is_the_one_in_the_largest_type():
+    lines = [TextLine("S51", Quad.from_box(70, 50, 135, 78), 0.99),        # what is left of a pale red serial
+             TextLine("贵阳北站", Quad.from_box(96, 150, 307, 205), 0.99),
+             TextLine("G1883", Quad.from_box(409, 143, 563, 183), 0.99),
+             TextLine("深圳北站", Quad.from_box(695, 150, 907, 205), 0.99)]
+    index, match = _train_number(lines, [line.text for line in lines])
+    assert (index, match.group(0)) == (2, "G1883")
+    assert _train_number(lines[1:2], ["贵阳北站"]) is None
 
 
 @pytest.mark.parametrize("seed, photographed, face", [(6, False, None), (7, True, None), (9, False, "AR PL UKai"),
