@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk fonts-dejavu-core fonts-dejavu-extra fontconfig curl
+APT_PACKAGES := tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd redis-server fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming fonts-dejavu-core fonts-dejavu-extra fontconfig curl
 # The tests also check docker-compose.yml with `docker-compose config` (Debian's compose), and drive
 # the web console in Debian's chromium (Playwright, never its own browser download), and run a worker
 # in its own network namespace with iproute2's `ip netns` (slim images lack it).

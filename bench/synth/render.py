@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.synth.fonts import FontNotFoundError, fontconfig
+from bench.synth.fonts import PACKAGES, FontNotFoundError, current_typeface, fontconfig
 from bench.synth.truth import LineTruth
 
 FAMILIES = ("sans", "serif")
@@ -52,9 +52,17 @@ def font_face(family: str = "sans", bold: bool = False) -> FontFace:
     Simplified Chinese faces first: a collection's first face is often the
     Japanese one, whose glyphs for the same code points differ (直, 骨, 角).
     A missing family falls back to the other one rather than failing.
+    Inside a `bench.synth.fonts.typeface(...)` block, only that typeface's faces count.
     """
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, not {family!r}")
+    faces = chinese_faces()
+    chosen = current_typeface()
+    if chosen is not None:
+        name = chosen.sans if family == "sans" else chosen.serif
+        faces = tuple(face for face in faces if face.name == name)
+        if not faces:
+            raise FontNotFoundError(f"no {name} font found by `fc-list :lang=zh`; install {PACKAGES[name]}")
 
     def rank(face: FontFace) -> tuple[int, ...]:
         serif = bool(_SERIF.search(face.name))
@@ -65,18 +73,22 @@ def font_face(family: str = "sans", bold: bool = False) -> FontFace:
             face.bold != bold,
         )
 
-    return min(chinese_faces(), key=rank)  # min is stable: ties keep the sorted order
+    return min(faces, key=rank)  # min is stable: ties keep the sorted order
 
 
 def font_path(family: str = "sans", bold: bool = False) -> str:
     return font_face(family, bold).path
 
 
-@lru_cache(maxsize=128)
 def load_font(family: str = "sans", size: int = 32, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """The font at `size` pixels per em, loaded once per (family, size, bold)."""
+    """The font at `size` pixels per em, loaded once per face and size."""
     face = font_face(family, bold)
-    return ImageFont.truetype(face.path, size, index=face.index)
+    return _truetype(face.path, face.index, size)
+
+
+@lru_cache(maxsize=256)
+def _truetype(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size, index=index)
 
 
 def text_width(font: ImageFont.FreeTypeFont, text: str) -> float:

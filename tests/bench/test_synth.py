@@ -281,7 +281,6 @@ def test_missing_fonts_fail_with_a_clear_error(monkeypatch):
         raise FileNotFoundError("fc-list")
 
     render.chinese_faces.cache_clear()
-    render.load_font.cache_clear()
     monkeypatch.setattr(render.subprocess, "run", no_fc_list)
     try:
         with pytest.raises(render.FontNotFoundError, match="fonts-noto-cjk"):

@@ -1,15 +1,33 @@
 """ocr_train_ticket: stations either side of the train number, date in the reference's form,
-price as a number, on generated blue and red tickets, flat and photographed."""
+price as a number, on generated blue and red tickets, flat and photographed, with and without
+the 中国铁路 background pattern."""
 from __future__ import annotations
 
+import importlib
+
+import numpy as np
 import pytest
 
 import ocr_core
 from bench.synth.documents import business_card, photographed_card, train_ticket
+from bench.synth.fonts import typeface, typeface_named
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad
-from ocr_core.services.train_ticket import DATE, LEVEL, PLACE, PRICE, TRAIN_NUMBER, _date, _stations, syllables
+from ocr_core.services.train_ticket import (
+    DATE,
+    LEVEL,
+    PLACE,
+    PRICE,
+    TRAIN_NUMBER,
+    _date,
+    _stations,
+    _train_number,
+    pattern_word,
+    syllables,
+    without_pale_print,
+    without_pattern,
+)
 
 
 def recognize(sample, **configure) -> dict:
@@ -76,3 +94,93 @@ def test_evidence_boxes_every_field():
 def test_a_business_card_is_the_wrong_category():
     with pytest.raises(WrongCategory):
         recognize(business_card(4))
+
+
+# The generator's module (the package's name train_ticket is its function).
+ticket_module = importlib.import_module("bench.synth.documents.train_ticket")
+# Seen seeds whose tickets are printed over the pattern: blue (6, 12) and red (7, 9).
+PATTERNED = {"blue": (6, 12), "red": (7, 9)}
+
+
+def _ground_colour(image: np.ndarray) -> str:
+    b, _, r = image[5:40, 400:600].reshape(-1, 3).mean(axis=0)
+    return "blue" if b > r else "red"
+
+
+def test_the_pattern_is_drawn_on_both_colours_and_leaves_the_fields_as_they_were(monkeypatch):
+    for colour, seeds in PATTERNED.items():
+        for seed in seeds:
+            patterned = train_ticket(seed)
+            assert _ground_colour(patterned.image) == colour
+            monkeypatch.setattr(ticket_module, "PATTERN_SHARE", 0.0)
+            plain = ticket_module.train_ticket(seed)
+            monkeypatch.undo()
+            assert plain.fields == patterned.fields and [l.text for l in plain.lines] == [l.text for l in patterned.lines]
+            # The pattern's print: many pixels of the ground changed, and no line of truth names it.
+            changed = np.abs(plain.image.astype(int) - patterned.image.astype(int)).max(axis=2) > 20
+            assert changed.mean() > 0.02, seed
+            assert not any("中国铁路" in line.text for line in patterned.lines)
+
+
+def test_the_word_printed_over_and_over_is_found_and_taken_out():
+    texts = ["中国铁路", "国铁路", "中国铁路中国铁路", "南京南站中国铁路", "路中国Z87F253159", "中", "铁路",
+             "中山站", "G9139", "铁岭站", "中国铁路", "2015年03月28日07:05开"]
+    assert pattern_word(texts) == "中国铁路"
+    assert without_pattern(texts, "中国铁路") == ["", "", "", "南京南站", "Z87F253159", "", "",
+                                               "中山站", "G9139", "铁岭站", "", "2015年03月28日07:05开"]
+    # A ticket without a pattern: its station, printed three times, is no pattern.
+    plain = ["北京南站", "G101", "上海虹桥站", "北京南售", "123456789012 北京南售", "2020年01月01日08:00开"]
+    assert pattern_word(plain) is None and without_pattern(plain, None) == plain
+
+
+def test_a_pattern_word_on_the_station_row_is_no_station():
+    lines = [TextLine("潍坊站", Quad.from_box(50, 100, 250, 160), 0.99),
+             TextLine("中国铁", Quad.from_box(280, 110, 370, 135), 0.99),      # smaller type, nearer the number
+             TextLine("K970", Quad.from_box(420, 95, 560, 140), 0.99),
+             TextLine("国铁路", Quad.from_box(600, 110, 690, 135), 0.99),
+             TextLine("高密", Quad.from_box(700, 100, 860, 160), 0.99),        # its 站 read apart
+             TextLine("站", Quad.from_box(870, 120, 900, 150), 0.99),
+             TextLine("2015年03月28日07:05开", Quad.from_box(50, 300, 500, 330), 0.99),
+             TextLine("03车07A号", Quad.from_box(700, 300, 880, 330), 0.99),
+             TextLine("¥464.0元", Quad.from_box(50, 350, 250, 380), 0.99)]
+    texts = [line.text for line in lines]
+    assert _stations(lines, texts, (2, TRAIN_NUMBER.search("K970"))) == ((0, "潍坊"), (4, "高密"))
+    # A pattern character read before a name and its 站 is cut by the pinyin under it.
+    lines[0] = TextLine("路潍坊站", Quad.from_box(20, 100, 250, 160), 0.99)
+    lines.append(TextLine("Weifang", Quad.from_box(50, 170, 200, 190), 0.99))
+    texts = [line.text for line in lines]
+    assert _stations(lines, texts, (2, TRAIN_NUMBER.search("K970")), "中国铁路")[0] == (0, "潍坊")
+
+
+def test_pale_print_is_lifted_to_its_ground_and_ink_and_the_desk_stay():
+    image = np.full((300, 400, 3), (245, 225, 200), np.uint8)     # a blue ticket (BGR)
+    image[:, :60] = (40, 60, 70)                                   # a dark desk beside it
+    image[50:60, 100:300] = (30, 30, 30)                           # a black stroke
+    image[150:160, 100:300] = (210, 175, 140)                      # a pale blue one (the pattern)
+    image[220:230, 100:300] = (215, 215, 215)                      # a pale grey one
+    lifted = without_pale_print(image)
+    clean = lifted[..., 0].astype(int)
+    assert clean[55, 200] < 60
+    assert clean[155, 200] > 235 and clean[225, 200] > 235
+    assert clean[150, 30] < 90                                      # the desk is not lifted to the ticket
+    # The ticket keeps its colour, by which the page is told from the desk.
+    assert np.abs(lifted[155, 200].astype(int) - (245, 225, 200)).max() <= 8
+
+
+def test_the_train_number_is_the_one_in_the_largest_type():
+    lines = [TextLine("S51", Quad.from_box(70, 50, 135, 78), 0.99),        # what is left of a pale red serial
+             TextLine("贵阳北站", Quad.from_box(96, 150, 307, 205), 0.99),
+             TextLine("G1883", Quad.from_box(409, 143, 563, 183), 0.99),
+             TextLine("深圳北站", Quad.from_box(695, 150, 907, 205), 0.99)]
+    index, match = _train_number(lines, [line.text for line in lines])
+    assert (index, match.group(0)) == (2, "G1883")
+    assert _train_number(lines[1:2], ["贵阳北站"]) is None
+
+
+@pytest.mark.parametrize("seed, photographed, face", [(6, False, None), (7, True, None), (9, False, "AR PL UKai"),
+                                                      (12, True, "WenQuanYi Zen Hei")])
+def test_patterned_tickets_answer_every_field(seed, photographed, face):
+    with typeface(typeface_named(face) if face else None):
+        sample = train_ticket(seed, distortion=photographed_card(seed) if photographed else None)
+    answer = recognize(sample)
+    assert {k: answer[k] for k in sample.fields} == sample.fields

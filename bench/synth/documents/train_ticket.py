@@ -1,6 +1,8 @@
 """China Railway tickets (火车票, 87 × 54 mm), the blue magnetic and the red paper kind: stations
 with their pinyin under them, the train between, date and time, car and seat, class, price,
-the masked passenger ID and the red serial number; the truth in the reference's format."""
+the masked passenger ID and the red serial number; the truth in the reference's format.
+Most tickets are printed over the railway's security pattern, 中国铁路 repeated in pale small
+type across the ticket, under and between the fields (background, never a field)."""
 from __future__ import annotations
 
 import random
@@ -56,6 +58,8 @@ def train_ticket(seed: int, *, distortion: Distortion | None = None) -> Document
 
     blue = rng.random() < 0.65
     canvas = _ground(rng, blue)
+    # The pattern has its own draws, so that a seed's fields and layout stay what they were.
+    _railway_pattern(canvas, random.Random(f"train-ticket-pattern-{seed}"), blue)
     mm = lambda v: v * SCALE                              # noqa: E731
     jitter = lambda v, a=0.5: mm(v + rng.uniform(-a, a))  # noqa: E731
     ink = rgb((25, 25, 30), rng, 8)
@@ -140,6 +144,38 @@ def _ground(rng: random.Random, blue: bool) -> Canvas:
     else:
         base, tints = rgb((250, 215, 215), rng, 6), (rgb((240, 180, 185), rng, 8), rgb((252, 230, 228), rng, 6))
     return Canvas(CARD_WIDTH, CARD_HEIGHT, guilloche(CARD_WIDTH, CARD_HEIGHT, rng, base, tints, 0.15))
+
+
+# The words of the security pattern, and the share of tickets printed over it.
+PATTERN_WORD = "中国铁路"
+PATTERN_SHARE = 0.75
+
+
+def _railway_pattern(canvas: Canvas, rng: random.Random, blue: bool) -> None:
+    """中国铁路 repeated in rows over the whole ticket, each row shifted against the one above:
+    smaller than the fields' type and in a tint of the ground, from barely visible to as dark
+    as a reader will still read (it is not recorded as a line: it is ground, not print)."""
+    if rng.random() >= PATTERN_SHARE:
+        return
+    size = rng.uniform(1.8, 2.8) * SCALE
+    word = font(size, bold=rng.random() < 0.3, family=rng.choice(("sans", "serif")))
+    ground = np.asarray(canvas.image, np.float32).reshape(-1, 3).mean(axis=0)
+    tint = np.array((70, 120, 200) if blue else (210, 70, 85), np.float32)
+    strength = rng.uniform(0.15, 0.5)
+    colour = tuple(int(round(c)) for c in ground * (1 - strength) + tint * strength)
+    gap = rng.uniform(0.8, 2.5) * size          # between the words of a row
+    pitch = rng.uniform(1.5, 2.4) * size        # between rows
+    step = word.getlength(PATTERN_WORD) + gap
+    shift = rng.uniform(0.3, 0.7) * step        # each row against the one above
+    start = rng.uniform(-step, 0)
+    y, row = rng.uniform(0.6, 1.4) * size, 0
+    while y < CARD_HEIGHT + size:
+        x = start + (row * shift) % step - step
+        while x < CARD_WIDTH:
+            canvas.draw.text((x, y), PATTERN_WORD, font=word, fill=colour, anchor="ls")
+            x += step
+        y += pitch
+        row += 1
 
 
 def _qr(canvas: Canvas, x: float, y: float, size: float, rng: random.Random) -> None:
