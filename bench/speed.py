@@ -15,15 +15,19 @@ warm-up on the service's first picture, every picture is given in turn to:
 - raw PP-OCR through rapidocr on the whole page (detector, line classifier, recogniser);
 - raw Tesseract through tesserocr on the whole page (chi_sim+eng, page segmentation automatic);
 - the recogniser-alone floor: the crops of the lines the answer is built from (the main pass's
-  lines kept as text; a service without a main pass: its reads that came out as text) fed
+  lines kept as text; a service without a main pass: its own reads that came out as text) fed
   straight to the same recogniser, each once.
 
 The three are run in an order that turns by one each picture, so that neither a warm cache nor
 the machine's load favours one of them; with `--repeat N` each picture goes round N times and
-each runner's fastest run is kept (load on a shared machine only ever adds time). Printed: a table per service (median and worst ratio of
-recognize to PP-OCR, reads and lines per picture, time beyond the floor) and where recognize's
-time goes. The proxy's own bookkeeping (a clock reading and a frame look-up per call) is in
-recognize's time.
+each runner's fastest run is kept (load on a shared machine only ever adds time).
+
+Printed: a table per service (median and worst ratio of recognize to PP-OCR, reads and lines per
+picture, time beyond the floor: 1 - floor / recognize, median over pictures) and where
+recognize's time goes, as shares of its seconds measured inside the call: reads by stage,
+`detect` (the engines' detectors and OSD), and `rest` (all that is not an engine call: decoding,
+finding the page and its lines, straightening, extraction). The proxy's own bookkeeping (a clock
+reading and a frame look-up per call) is in recognize's time.
 """
 from __future__ import annotations
 
@@ -351,7 +355,8 @@ def measure(services: list[str], count: int, progress: Callable[[PictureTimes], 
 SPEED_COLUMNS = ["service", "pictures", "recognize s", "PP-OCR s", "Tesseract s", "÷ PP-OCR median",
                  "÷ PP-OCR worst", "÷ Tesseract median", "reads/picture", "lines/picture", "reads ÷ lines",
                  "floor s", "beyond floor"]
-COST_COLUMNS = ["service", "main reads", "specks", "probes", "own reads", "detect", "rest", "reads: probe/main/speck/own"]
+COST_COLUMNS = ["service", "main reads", "specks", "probes", "own reads", "detect", "rest",
+                "reads: probe/main/speck/own"]
 
 
 def summary(service: str, rows: list[PictureTimes]) -> dict:
@@ -436,7 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     def progress(r: PictureTimes) -> None:
         if args.verbose:
             s = r.seconds
-            print(f"  {r.service} seed={r.seed} {r.kind:12s} recognize {s['recognize']:.2f} s  PP-OCR {s['ppocr']:.2f} s"
+            print(f"  {r.service} seed={r.seed} {r.kind:12s} recognize {s['recognize']:.2f} s"
+                  f"  PP-OCR {s['ppocr']:.2f} s"
                   f"  Tesseract {s['tesseract']:.2f} s  floor {r.floor:.2f} s  reads {r.total_reads} "
                   f"{r.reads}  lines {r.lines}" + (f"  error {r.error}" if r.error else ""), flush=True)
 
