@@ -1,15 +1,17 @@
 """Throughput against worker processes, and the throughput of `ocrq ingest`, each beside direct `recognize` calls.
 
     python -m bench.scale [--count 160] [--workers 1,2,4] [--ingest-count 500] [--service ocr_general]
-                          [--engine E] [--plot docs/scale.svg]
+                          [--round 4] [--engine E] [--plot docs/scale.svg]
 
 Pages are drawn once (bench/throughput.py's: half clean PNG scans, half photographed JPEGs,
 seeds 0..N-1) and written as files. For each W, in one run and on the same pages: images/s of
-W processes calling `ocr_core.recognize` directly, then images/s through the whole system
+W processes calling `ocr_core.recognize` directly, and images/s through the whole system
 (redis-server, `ocrq api` under gunicorn, `ocrq worker` with W processes, jobs posted over
-HTTP), and their ratio (target >= 0.9). For one W (2 when measured, else the largest), the
-same system then takes `ocrq ingest` over `--ingest-count` files, run as a user runs it,
-against direct calls on those same files. The plot is an SVG drawn here (no plotting library).
+HTTP), taken in alternating short rounds (`--round` pages per worker process) so that the
+machine's load hits both alike, and their ratio (target >= 0.97 at as many workers as cores,
+issue 19). For one W (2 when measured, else the largest), the same system then takes
+`ocrq ingest` over `--ingest-count` files, run as a user runs it, against direct calls on those
+same files, half before and half after it. The plot is an SVG drawn here (no plotting library).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from api.settings import Settings
-from bench.throughput import ROOT, System, direct_throughput, make_pages
+from bench.throughput import ROOT, DirectPool, System, interleaved_throughput, make_pages
 
 
 @dataclass(frozen=True)
@@ -95,60 +97,44 @@ def run_ingest(system: System, folder: Path, expected: int, service: str, config
 
 
 def measure(pages: list[bytes], count: int, workers: list[int], ingest_count: int, ingest_workers: int,
-            service: str, configure: dict, tmp: Path, log=print) -> tuple[list[Point], IngestRun | None]:
-    """Direct and system for each W on the first `count` pages (never both at once); `ocrq ingest`
-    over the first `ingest_count` pages on the system of `ingest_workers`, against direct calls on them.
-
-    Half the direct pages go before the system's turn and half after (its workers idle), so that
-    a machine growing busier or quieter during the run moves both sides alike.
+            service: str, configure: dict, tmp: Path, log=print, round_per_worker: int = 4
+            ) -> tuple[list[Point], IngestRun | None]:
+    """Direct and system for each W on the first `count` pages, interleaved: both sides up and
+    warm together, taking the pages in alternating rounds of `round_per_worker` × W pages, never
+    both at once (bench.throughput.interleaved_throughput). Then `ocrq ingest` over the first
+    `ingest_count` pages on the system of `ingest_workers`, against direct calls on them: one
+    command cannot be cut into rounds, so half those direct pages go before it and half after.
     """
     nice = Settings().worker_nice  # the workers' default niceness, given to the direct processes too
     folder = tmp / "pages"
     write_pages(pages[:ingest_count], folder)
     points, ingest = [], None
     for w in workers:
-        timed = _DirectClock(w, service, configure, nice)
         with_ingest = bool(ingest_count) and w == ingest_workers
-        timed.run("direct", pages[:count // 2])
-        if with_ingest:
-            timed.run("ingest", pages[:ingest_count // 2])
-        system = System(w, tmp / f"system-{w}", nice=nice)
+        pool = DirectPool(pages[:max(count, ingest_count if with_ingest else 0)], w, service, configure, nice)
+        system = None
         try:
+            system = System(w, tmp / f"system-{w}", nice=nice)
             system.warm_up(pages[0], service, configure)
-            through = system.throughput(pages[:count], service, configure)
+            both = interleaved_throughput(pool, system, pages[:count], service, configure, round_per_worker * w)
             if with_ingest:
+                half = ingest_count // 2
+                direct_seconds = pool.run(0, half)
                 seconds, summary = run_ingest(system, folder, ingest_count, service, configure,
                                               tmp / f"results-{w}.jsonl")
-                timed.run("ingest", pages[ingest_count // 2:ingest_count])
-                ingest = IngestRun(ingest_count, w, seconds, timed.rate("ingest"), summary)
-            timed.run("direct", pages[count // 2:count])
+                direct_seconds += pool.run(half, ingest_count)
+                ingest = IngestRun(ingest_count, w, seconds, ingest_count / direct_seconds, summary)
         except Exception:
-            sys.stderr.write(f"system log ({system.log}):\n{system.log.read_text(errors='replace')[-3000:]}\n")
+            if system is not None:
+                sys.stderr.write(f"system log ({system.log}):\n{system.log.read_text(errors='replace')[-3000:]}\n")
             raise
         finally:
-            system.stop()
-        points.append(Point(w, timed.rate("direct"), through))
-        log(f"{w:>2} {points[-1].direct:>14.2f} {through:>14.2f} {points[-1].ratio:>6.2f}")
+            if system is not None:
+                system.stop()
+            pool.stop()
+        points.append(Point(w, both.direct, both.system))
+        log(f"{w:>2} {points[-1].direct:>14.2f} {points[-1].system:>14.2f} {points[-1].ratio:>6.2f}")
     return points, ingest
-
-
-class _DirectClock:
-    """Direct calls on a set of pages in parts; images/s over all the parts of a name."""
-
-    def __init__(self, workers: int, service: str, configure: dict, nice: int):
-        self.workers, self.service, self.configure, self.nice = workers, service, configure, nice
-        self.pages: dict[str, int] = {}
-        self.seconds: dict[str, float] = {}
-
-    def run(self, name: str, pages: list[bytes]) -> None:
-        if not pages:
-            return
-        rate = direct_throughput(pages, self.workers, self.service, self.configure, self.nice)
-        self.pages[name] = self.pages.get(name, 0) + len(pages)
-        self.seconds[name] = self.seconds.get(name, 0.0) + len(pages) / rate
-
-    def rate(self, name: str) -> float:
-        return self.pages[name] / self.seconds[name]
 
 
 # -- the plot ------------------------------------------------------------------------
@@ -240,13 +226,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-count", type=int, default=500, help="files for `ocrq ingest` (0: skip)")
     parser.add_argument("--ingest-workers", type=int, default=None, help="W of the ingest run (default: 2 if "
                         "measured, else the largest)")
+    parser.add_argument("--round", type=int, default=4, help="pages per worker process in a round of each side")
     parser.add_argument("--service", default="ocr_general")
     parser.add_argument("--engine", default=None, help="pipeline named in every request (default: the service's)")
     parser.add_argument("--plot", default=str(ROOT / "docs" / "scale.svg"), help="SVG to write ('' for none)")
     args = parser.parse_args(argv)
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
-    if not workers or min(workers) < 1 or args.count < 1 or args.ingest_count < 0:
-        parser.error("--workers needs counts >= 1, --count >= 1, --ingest-count >= 0")
+    if not workers or min(workers) < 1 or args.count < 1 or args.ingest_count < 0 or args.round < 1:
+        parser.error("--workers needs counts >= 1, --count >= 1, --round >= 1, --ingest-count >= 0")
     ingest_workers = args.ingest_workers or (2 if 2 in workers else max(workers))
     if args.ingest_count and ingest_workers not in workers:
         parser.error("--ingest-workers must be one of --workers")
@@ -258,11 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} generated pages (bench/throughput.py's: half clean PNG, half photographed JPEG), "
           f"drawn in {time.perf_counter() - started:.0f} s; service {args.service}, engine "
           f"{args.engine or 'the service default'}; cpu count {os.cpu_count()}, usable {n_cores}\n", flush=True)
-    print(f"{args.count} pages per W, each way; system = HTTP + Redis + one `ocrq worker` with W processes")
-    print(f"{'W':>2} {'direct img/s':>14} {'system img/s':>14} {'ratio':>6}  (target >= 0.90)", flush=True)
+    print(f"{args.count} pages per W, each way, in alternating rounds of {args.round} per worker process; "
+          f"system = HTTP + Redis + one `ocrq worker` with W processes")
+    print(f"{'W':>2} {'direct img/s':>14} {'system img/s':>14} {'ratio':>6}  (target >= 0.97 at W = cores)",
+          flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         points, ingest = measure(pages, args.count, workers, args.ingest_count, ingest_workers, args.service,
-                                 configure, Path(tmp), log=lambda line: print(line, flush=True))
+                                 configure, Path(tmp), log=lambda line: print(line, flush=True),
+                                 round_per_worker=args.round)
     if ingest:
         print(f"\ningest: `ocrq ingest` of {ingest.files} files, W={ingest.workers}: {ingest.rate:.2f} files/s "
               f"({ingest.seconds:.1f} s, start to exit), direct {ingest.direct:.2f} img/s on the same files, "
