@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import threading
 
+import cv2
 import numpy as np
 
 from ocr_core.chinese_text import tidy_text
 from ocr_core.engines.base import Engine, Reading, TextLine
 from ocr_core.errors import EngineUnavailable
 from ocr_core.geometry import Quad, reading_order
+
+# Pictures are reduced to this side at most before lines are detected.
+_DET_SIDE = 1280
 
 
 def _rapidocr(threads: int):
@@ -42,8 +46,24 @@ class PPOCREngine(Engine):
             return self._ocr(image, use_det=det, use_cls=cls, use_rec=rec)
 
     def detect_lines(self, image: np.ndarray) -> list[Quad]:
+        # The detector scales a picture's short side up to 736 px: a long thin strip would
+        # become a vast one (a 25 x 323 line took 4 s). Padded to a squarer canvas, it does not;
+        # a huge picture is reduced to `_DET_SIDE` first (its lines are boxes, not readings).
+        h, w = image.shape[:2]
+        scale = min(1.0, _DET_SIDE / max(h, w))
+        if scale < 1.0:
+            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            h, w = image.shape[:2]
+        pad_y, pad_x = max(0, w // 3 - h), max(0, h // 3 - w)
+        top, left = pad_y // 2, pad_x // 2
+        if pad_x or pad_y:
+            edge = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+            fill = np.median(edge.reshape(len(edge), -1), axis=0)
+            value = int(fill[0]) if image.ndim == 2 else tuple(int(v) for v in fill)
+            image = cv2.copyMakeBorder(image, top, pad_y - top, left, pad_x - left, cv2.BORDER_CONSTANT, value=value)
         boxes = self._run(image, det=True, cls=False, rec=False).boxes
-        quads = [Quad.from_points(box) for box in ([] if boxes is None else boxes)]
+        quads = [Quad.from_points([((x - left) / scale, (y - top) / scale) for x, y in box])
+                 for box in ([] if boxes is None else boxes)]
         return [quads[i] for i in reading_order(quads)]
 
     def read_line(self, image: np.ndarray) -> Reading:
