@@ -38,6 +38,9 @@ _SCORE_SIDE = 960
 _SCORE_LINES = 6
 _READS_WELL = 0.8
 _TURN_MARGIN = 1.15
+# A bright region with this many corners within this share of the picture's side of its edge is
+# no sheet (free layouts only: a card photographed edge to edge is still one).
+_FRAME_CORNERS, _FRAME_EDGE = 2, 0.01
 # Below this tilt the page is read as it is: Tesseract copes, and resampling costs sharpness.
 _MIN_DESKEW = 0.3
 # A tilt is straightened only when the lines agree this much, and, from fewer than three lines,
@@ -214,7 +217,9 @@ def upright_page(image: np.ndarray, engine: Engine, free_layout: bool = False) -
     reading its short fields at two turns misjudged two vehicle licences, so it is left out.
     """
     page = find_page(image)
-    flat, to_original = _flatten(image, page)
+    if free_layout and page is not None and _cut_by_frame(page, image.shape):
+        page = None
+    flat, to_original = _flatten(image, page) if page is not None else (image, Transform.identity())
     found = text_direction(flat)
     if free_layout and found is None and page is not None:
         # A blank bright region (the empty paper under a picture's dark bands) is no sheet.
@@ -287,6 +292,16 @@ def _clear_lines(found: TextDirection) -> bool:
     turned (a page of text): then the reading check is not needed. The real pictures it
     misled had at most three lines, or lines agreeing at 0.22-0.24."""
     return len(found.lines) >= _CLEAR_LINES and found.strength >= _CLEAR_STRENGTH
+
+
+def _cut_by_frame(page: Quad, shape: tuple[int, ...]) -> bool:
+    """Whether a bright region's corners lie on the picture's edge (`_FRAME_CORNERS` of them
+    within `_FRAME_EDGE` of its side): a region the frame cuts, a sky or a wall above a street
+    sign, not a sheet seen whole, and flattening it cut the sign away."""
+    h, w = shape[:2]
+    edge = _FRAME_EDGE * max(h, w)
+    on_edge = sum(x <= edge or y <= edge or x >= w - 1 - edge or y >= h - 1 - edge for x, y in page.points)
+    return on_edge >= _FRAME_CORNERS
 
 
 def _trusted_skew(found: TextDirection) -> bool:

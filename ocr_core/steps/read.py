@@ -10,7 +10,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Reading, TextLine
 from ocr_core.geometry import Quad, Transform, reading_order, scale_image
-from ocr_core.steps.columns import COLUMN_RATIO, is_column, read_column
+from ocr_core.steps.columns import columns_right_to_left, is_tall, read_tall, rectified, tall_crop
 from ocr_core.steps.locate import even_light, find_text_lines, grey_of
 from ocr_core.steps.orient import upright_page
 
@@ -20,6 +20,8 @@ _MAX_UPSCALE = 3.0
 # Bounds of one page's work: the side of the picture lines are read on, and the lines read.
 _MAX_READ_SIDE = 4000
 _MAX_LINES = 300
+# A free layout's line is read from its quad grown by this share of its thickness on each side.
+_LINE_MARGIN = 0.15
 # Readings below this confidence are specks and page edges: on 40 photographed pages with
 # heavy noise, blur or shading every real line read at 0.38 or more, and nothing real below.
 _MIN_PROB = 0.3
@@ -89,16 +91,24 @@ def read_page_text(image: np.ndarray, pipeline: Pipeline, free_layout: bool = Fa
         # read, so that such a page costs what a dense page does.
         quads = sorted(quads, key=lambda q: -_area(q))[:_MAX_LINES]
         quads = [quads[i] for i in reading_order(quads)]
-    sharpness = float(np.median([_sharpness(line_crop(scaled, q, free_layout)) for q in quads])) if quads else 0.0
+    sharpness = float(np.median([_sharpness(line_crop(scaled, q)) for q in quads])) if quads else 0.0
     if size and sharpness < _BLUR_VARIANCE:
         # Soft edges: an unsharp mask took heavy blur (sigma 2.5-3 px at 30 px characters)
         # from 8 % to 4 % and from 43 % to 20 % CER, and changes little on sharp pages.
         soft = cv2.GaussianBlur(scaled, (0, 0), 0.06 * size + 0.5)
         scaled = cv2.addWeighted(scaled, 1 + _SHARPEN, soft, -_SHARPEN, 0)
+    if free_layout:
+        quads = columns_right_to_left(quads)
     lines = []
     for quad in quads:
-        crop = line_crop(scaled, quad, free_layout)
-        reading = read_column(crop, engine) if free_layout and is_column(crop) else engine.read_line(crop)
+        if free_layout and is_tall(quad):
+            reading = read_tall(tall_crop(scaled, quad), engine)
+        elif free_layout:
+            # The line's own quad rectified: the upright box around a slanted line takes in
+            # pieces of its neighbours (realdev: 70 -> 75 of 81 lines exact, CER 3.9 -> 3.8 %).
+            reading = engine.read_line(rectified(scaled, quad, _LINE_MARGIN * quad.thickness))
+        else:
+            reading = engine.read_line(line_crop(scaled, quad))
         if _is_text(reading):
             lines.append(TextLine(reading.text, to_original.apply_quad(quad), reading.prob))
 
@@ -124,15 +134,10 @@ def _area(quad: Quad) -> float:
     return (right - left) * (bottom - top)
 
 
-def line_crop(image: np.ndarray, quad: Quad, columns: bool = False) -> np.ndarray:
-    """The upright box of a line with a margin of a fifth of its height (the engine pads it further).
-
-    With `columns`, a box much taller than wide is a vertical line, and its margin a fifth of
-    its width: a fifth of its height took in the columns beside it. Documents keep the height's
-    margin for their tall boxes (a short cell's), which their rereading was tuned on."""
+def line_crop(image: np.ndarray, quad: Quad) -> np.ndarray:
+    """The upright box of a line with a margin of a fifth of its height (the engine pads it further)."""
     left, top, right, bottom = quad.bounds()
-    vertical = columns and bottom - top >= COLUMN_RATIO * (right - left)
-    margin = 0.2 * (right - left if vertical else bottom - top)
+    margin = 0.2 * (bottom - top)
     h, w = image.shape[:2]
     x0, y0 = max(0, int(left - margin)), max(0, int(top - margin))
     x1, y1 = min(w, int(np.ceil(right + margin))), min(h, int(np.ceil(bottom + margin)))
