@@ -96,6 +96,9 @@ class UprightPage:
     skew: float           # clockwise tilt of the lines that was straightened, degrees
     char_size: float      # typical character height in the upright picture, 0 when unknown
     page: Quad | None     # the sheet's corners in the original picture, when it lay on a background
+    # PP-OCR's line boxes on `image`, when checking the turn found them there (the read step
+    # need not find them again: a second of a picture's two or three).
+    lines: list[Quad] | None = None
 
 
 def find_page(image: np.ndarray) -> Quad | None:
@@ -229,15 +232,20 @@ def upright_page(image: np.ndarray, engine: Engine, free_layout: bool = False) -
     if found is None:
         return UprightPage(flat, to_original, 0, 0.0, 0.0, page)
     turn = _rotation(flat, found, engine)
-    if free_layout and turn and not _clear_lines(found) and not _reads_better_turned(flat, turn, engine):
-        turn = 0
+    quads = None
+    if free_layout and turn and not _clear_lines(found):
+        better, quads = _reads_better_turned(flat, turn, engine)
+        if not better:
+            turn = 0
     trusted = _trusted_skew(found) if free_layout else True
     skew = found.skew if abs(found.skew) >= _MIN_DESKEW and trusted else 0.0
+    if turn or skew:
+        quads = None
     turned, to_flat = rotate_image(flat, -(turn + skew), border=_background(flat))
     transform = to_flat.then(to_original)
     # Reported as the client sees the picture: the reading direction in the original.
     rotation, tilt = _split(_angle_in(transform, turned.shape, 0.0))
-    return UprightPage(turned, transform, rotation, tilt, found.char_size, page)
+    return UprightPage(turned, transform, rotation, tilt, found.char_size, page, quads)
 
 
 def upright(image: np.ndarray, engine: Engine) -> tuple[np.ndarray, Transform]:
@@ -311,16 +319,17 @@ def _trusted_skew(found: TextDirection) -> bool:
     return found.strength >= _MIN_SKEW_STRENGTH and (len(found.lines) >= 3 or abs(found.skew) <= _FEW_LINES_SKEW)
 
 
-def _reads_better_turned(image: np.ndarray, turn: int, engine: Engine) -> bool:
+def _reads_better_turned(image: np.ndarray, turn: int, engine: Engine) -> tuple[bool, list[Quad] | None]:
     """Whether the page reads clearly better turned by `turn` than as it is: the recogniser's
     own confidence, over the lines found at each candidate, is the last word. The shape of the
     smeared lines misleads on banners of large type, signs, vertical text and sparse pages
-    (5 of 11 upright real pictures were turned by it); a page that reads well as it is stays."""
-    as_is = _reading_score(image, engine)
+    (5 of 11 upright real pictures were turned by it); a page that reads well as it is stays.
+    Also PP-OCR's lines found on the page as it is, when they were found on it unreduced."""
+    as_is, quads = _reading_score(image, engine)
     if as_is >= _READS_WELL:
-        return False
-    turned = _reading_score(_turn(image, turn), engine)
-    return turned > _TURN_MARGIN * as_is + 0.05
+        return False, quads
+    turned, _ = _reading_score(_turn(image, turn), engine)
+    return turned > _TURN_MARGIN * as_is + 0.05, quads
 
 
 def _turn(image: np.ndarray, turn: int) -> np.ndarray:
@@ -328,15 +337,17 @@ def _turn(image: np.ndarray, turn: int) -> np.ndarray:
     return cv2.rotate(image, code)
 
 
-def _reading_score(image: np.ndarray, engine: Engine) -> float:
+def _reading_score(image: np.ndarray, engine: Engine) -> tuple[float, list[Quad] | None]:
     """How well a picture reads as it stands: the engine's confidence over the longest lines
-    found on it, weighted by their length in characters (0..1, 0 with nothing read)."""
+    found on it, weighted by their length in characters (0..1, 0 with nothing read); and
+    PP-OCR's lines, when they were found on the picture unreduced."""
     scale = min(1.0, _SCORE_SIDE / max(image.shape[:2]))
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     if engine.name == "ppocr":
-        quads = engine.detect_lines(small)
+        quads = engine.detect_lines(small, square=True)
     else:
         quads = find_text_lines(small)
+    found = quads if engine.name == "ppocr" and scale == 1.0 else None
     boxes = []
     for quad in quads:
         left, top, right, bottom = (int(round(v)) for v in quad.bounds())
@@ -356,7 +367,7 @@ def _reading_score(image: np.ndarray, engine: Engine) -> float:
         filled = min(1.0, text_chars / chars) if chars else 0.0
         total += chars * reading.prob * (0.5 + 0.5 * filled)
         weight += chars
-    return total / weight if weight else 0.0
+    return (total / weight if weight else 0.0), found
 
 
 def _line_crop(image: np.ndarray, centre: tuple[float, float], length: float, thickness: float,
