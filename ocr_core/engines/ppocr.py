@@ -18,7 +18,7 @@ from ocr_core.geometry import Quad, reading_order
 # Pictures are reduced to this side at most before lines are detected.
 _DET_SIDE = 1280
 # The short side rapidocr's detector brings a picture to (its `limit_side_len`, type "min").
-_DET_OWN_SIDE = 736
+DETECTOR_SIDE = 736
 # Pictures this many times longer than high (or high than long) are padded to a square with `square`.
 _SQUARE_ASPECT = 2.0
 
@@ -62,7 +62,7 @@ class PPOCREngine(Engine):
         if scale < 1.0:
             image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             h, w = image.shape[:2]
-        if square and h * w <= _DET_OWN_SIDE ** 2 and max(h, w) >= _SQUARE_ASPECT * min(h, w):
+        if square and h * w <= DETECTOR_SIDE ** 2 and max(h, w) >= _SQUARE_ASPECT * min(h, w):
             # Its short side brought to 736 px, a picture covers 736² × its aspect ratio; a
             # square canvas of its long side, no more than the larger of that side² and 736².
             pad_y, pad_x = max(h, w) - h, max(h, w) - w

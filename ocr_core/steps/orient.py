@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ocr_core.engines.base import Engine
+from ocr_core.engines.ppocr import DETECTOR_SIDE
 from ocr_core.errors import ImageDataError
 from ocr_core.geometry import Quad, Transform, rotate_image, warp_quad
 from ocr_core.steps.columns import is_column, read_column
@@ -324,7 +325,7 @@ def _reads_better_turned(image: np.ndarray, turn: int, engine: Engine) -> tuple[
     own confidence, over the lines found at each candidate, is the last word. The shape of the
     smeared lines misleads on banners of large type, signs, vertical text and sparse pages
     (5 of 11 upright real pictures were turned by it); a page that reads well as it is stays.
-    Also PP-OCR's lines found on the page as it is, when they were found on it unreduced."""
+    Also PP-OCR's lines found on the page as it is (see `_reading_score`), or None."""
     as_is, quads = _reading_score(image, engine)
     if as_is >= _READS_WELL:
         return False, quads
@@ -340,14 +341,18 @@ def _turn(image: np.ndarray, turn: int) -> np.ndarray:
 def _reading_score(image: np.ndarray, engine: Engine) -> tuple[float, list[Quad] | None]:
     """How well a picture reads as it stands: the engine's confidence over the longest lines
     found on it, weighted by their length in characters (0..1, 0 with nothing read); and
-    PP-OCR's lines, when they were found on the picture unreduced."""
+    PP-OCR's lines on the picture, when they were found at the scale its detector gives it."""
     scale = min(1.0, _SCORE_SIDE / max(image.shape[:2]))
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
     if engine.name == "ppocr":
         quads = engine.detect_lines(small, square=True)
     else:
         quads = find_text_lines(small)
-    found = quads if engine.name == "ppocr" and scale == 1.0 else None
+    # The detector brings a short side below 736 px up to it: reduced only that far, the page
+    # is seen as the read step's own detection sees it, and its lines serve the read step.
+    same = scale == 1.0 or min(image.shape[:2]) <= DETECTOR_SIDE
+    found = [Quad.from_points([(x / scale, y / scale) for x, y in q.points]) for q in quads] \
+        if engine.name == "ppocr" and same else None
     boxes = []
     for quad in quads:
         left, top, right, bottom = (int(round(v)) for v in quad.bounds())

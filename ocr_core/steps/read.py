@@ -9,6 +9,7 @@ import numpy as np
 
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Reading, TextLine
+from ocr_core.engines.ppocr import DETECTOR_SIDE
 from ocr_core.geometry import Quad, Transform, reading_order, scale_image
 from ocr_core.steps.columns import columns_right_to_left, is_tall, read_tall, rectified, tall_crop
 from ocr_core.steps.locate import even_light, find_text_lines, grey_of
@@ -83,12 +84,16 @@ def read_page_text(image: np.ndarray, pipeline: Pipeline, free_layout: bool = Fa
     if size and pipeline.detector != "ppocr":
         scaled = even_light(grey_of(scaled), size)
     if pipeline.detector == "ppocr" and free_layout:
-        # PP-OCR's detector brings a picture to its own scale (short side 736 px at least):
-        # run on the page scaled for reading it found the same lines at three times the cost.
-        # The lines the turn check found on the page are the same again.
-        found = page.lines if page.lines is not None else get_engine("ppocr").detect_lines(page.image, square=True)
-        to_scaled = to_upright.inverse()
-        quads = [to_scaled.apply_quad(q) for q in found]
+        # PP-OCR's detector brings a picture's short side to 736 px at least: on the page
+        # scaled up for reading beyond that, it found the same lines at three times the cost
+        # of the page as it was. The lines the turn check found on the page are the same again.
+        detector = get_engine("ppocr")
+        if page.lines is None and min(scaled.shape[:2]) <= DETECTOR_SIDE:
+            quads = detector.detect_lines(scaled, square=True)
+        else:
+            found = page.lines if page.lines is not None else detector.detect_lines(page.image, square=True)
+            to_scaled = to_upright.inverse()
+            quads = [to_scaled.apply_quad(q) for q in found]
     elif pipeline.detector:
         quads = get_engine(pipeline.detector).detect_lines(scaled)
     else:
