@@ -17,6 +17,8 @@ from bench.synth.pages import FAMILY_KINDS, family_page
 from ocr_core import recognize
 from ocr_core.chinese_text import edit_distance
 from ocr_core.engines import engine_installed, get_engine
+from ocr_core.geometry import Quad
+from ocr_core.steps.columns import columns_right_to_left
 from ocr_core.steps.orient import upright_page
 
 pytestmark = pytest.mark.skipif(not engine_installed("ppocr"), reason="the ppocr extra is not installed")
@@ -100,3 +102,21 @@ def test_a_page_of_noise_is_bounded():
     assert out.returncode == 0, out.stderr[-2000:]
     extra_mib = float(out.stdout.split()[-1])
     assert extra_mib < 700, extra_mib
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+@pytest.mark.parametrize("tilt", [0.0, 3.0])
+def test_vertical_columns_are_read_right_to_left(seed, tilt):
+    # 竖排 is read from the rightmost column; a tilted column is read from its own quad.
+    sample = family_page(seed, "vertical", distortion=Distortion(tilt=tilt))
+    answer = recognize("ocr_general", sample.encode("png"))
+    assert [_norm(item["word"]) for item in answer["ret"]] == [_norm(line.text) for line in sample.lines]
+
+
+def test_columns_are_put_right_to_left_in_their_places():
+    title = Quad.from_box(0, 0, 300, 40)
+    left, right = Quad.from_box(40, 60, 80, 400), Quad.from_box(200, 60, 240, 300)
+    footer = Quad.from_box(0, 420, 300, 460)
+    assert columns_right_to_left([title, left, right, footer]) == [title, right, left, footer]
+    # One tall box among lines (a tall character) keeps its place.
+    assert columns_right_to_left([title, left, footer]) == [title, left, footer]
