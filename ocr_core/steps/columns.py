@@ -1,5 +1,6 @@
 """Vertical lines (竖排): a crop told apart as a column, and read as a horizontal line by laying its
-characters side by side (the read step and the orient step's reading score both use it)."""
+characters side by side or turned as PP-OCR reads them (the read step and the orient step's
+reading score both use it); columns put right to left, and a box's region cut out rectified."""
 from __future__ import annotations
 
 import cv2
@@ -115,8 +116,7 @@ def read_tall(crop: np.ndarray, engine: Engine) -> Reading:
     Printed columns read best cut up; a sign's or a brush's characters, whose gaps are uneven,
     turned (realdev: 土地整治… 0.47 cut, 0.99 turned)."""
     readings = [engine.read_line(crop)]
-    h, w = crop.shape[:2]
-    if w >= 6:
+    if crop.shape[1] >= 6:
         readings.append(read_column(crop, engine))
     readings.append(engine.read_line(np.ascontiguousarray(np.rot90(crop))))
     readings = [r for r in readings if any(ch.isalnum() for ch in r.text)]
