@@ -190,3 +190,26 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float, first_indent: fl
         if keep > 1 and text_width(font, moved) <= width:
             lines[-2:] = [prev[:keep].rstrip(), moved]
     return lines
+
+
+def draw_column(draw: ImageDraw.ImageDraw, origin: tuple[int, int], text: str,
+                font: ImageFont.FreeTypeFont, fill: int | tuple[int, ...] = 0,
+                pitch: float = 1.1) -> LineTruth:
+    """Draw `text` as a vertical line (竖排): characters upright, one under another from
+    `origin` (the top-left of the first character), `pitch` ems apart; its truth is the tight
+    box of the column's ink, read top to bottom."""
+    x, y = int(origin[0]), int(origin[1])
+    size = font.size
+    boxes = []
+    for i, ch in enumerate(text):
+        baseline = (x, int(round(y + size + i * pitch * size)))
+        box = ink_box(font, ch, baseline)
+        if box is None:
+            continue
+        draw.text(baseline, ch, font=font, fill=fill, anchor="ls")
+        boxes.append(box)
+    if not boxes:
+        raise ValueError(f"column {text!r} has no visible character")
+    x0, y0 = float(min(b[0] for b in boxes)), float(min(b[1] for b in boxes))
+    x1, y1 = float(max(b[2] for b in boxes)), float(max(b[3] for b in boxes))
+    return LineTruth(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))

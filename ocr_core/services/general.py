@@ -16,7 +16,7 @@ DEFAULT_MIN_SIZE = 0
 
 def ocr_general(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     """The reference's general text answer: {"ret": [{"prob"?, "rect", "word"}], "success"}."""
-    page = read_page_text(image, pipeline)
+    page = read_page_text(image, pipeline, free_layout=True)
     min_size = configure.get("min_size", DEFAULT_MIN_SIZE)
     output_prob = configure.get("output_prob", False)
     ret, evidence = [], {}

@@ -8,7 +8,7 @@ from bench.synth import Distortion, photographed, text_page
 from ocr_core.engines import get_engine
 from ocr_core.geometry import Quad
 from ocr_core.steps.locate import find_text_lines
-from ocr_core.steps.orient import find_page, text_direction, upright_page
+from ocr_core.steps.orient import _cut_by_frame, find_page, text_direction, upright_page
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,23 @@ def test_upright_transform_maps_lines_back_to_the_original(engine, distortion):
         assert holder, truth.text
         turn = (holder[0].direction - quad.direction + 180) % 360 - 180
         assert abs(turn) < 5
+
+
+@pytest.mark.parametrize("seed", [0, 3, 5])
+def test_photographed_pages_are_found_and_turned_alike_as_a_free_layout(seed):
+    # ocr_general's free layout checks a turn by reading and rejects a region the frame cuts:
+    # a page on a desk keeps its sheet, its turn and its tilt all the same.
+    distortion = photographed(seed)
+    sample = text_page(seed, distortion=distortion)
+    engine = get_engine("ppocr")
+    free, document = upright_page(sample.image, engine, free_layout=True), upright_page(sample.image, engine)
+    assert free.rotation == document.rotation == distortion.rotate
+    assert free.page is not None and free.skew == pytest.approx(document.skew)
+
+
+def test_a_bright_region_the_frame_cuts_is_no_sheet():
+    # The sky above a street sign (realdev): three corners on the picture's edge.
+    sky = Quad((3.3, 1.6), (669.4, 1.6), (658.0, 229.3), (3.3, 392.4))
+    sheet = Quad((67.1, 58.2), (275.0, 42.3), (278.9, 297.8), (70.0, 299.7))
+    assert _cut_by_frame(sky, (1150, 720, 3))
+    assert not _cut_by_frame(sheet, (350, 350, 3))
