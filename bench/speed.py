@@ -95,12 +95,18 @@ class CallLog:
 
 
 def _stage_of(frame) -> str:
-    """The stage a read was made from, by the module and function that called the engine."""
-    module, function = frame.f_globals.get("__name__", ""), frame.f_code.co_name
-    if module == "ocr_core.steps.orient":
-        return "probe"
-    if module == "ocr_core.steps.read" and function == "read_page_text":
-        return "main"
+    """The stage a read was made from: the nearest caller, walking out from the engine call, that is the
+    orientation step (probe) or the main pass (`read_page_text`, also through the functions it calls,
+    such as steps/columns.py's); any other read is the service's own."""
+    while frame is not None:
+        module, function = frame.f_globals.get("__name__", ""), frame.f_code.co_name
+        if module == "ocr_core.steps.orient":
+            return "probe"
+        if module == "ocr_core.steps.read" and function == "read_page_text":
+            return "main"
+        if module.startswith("ocr_core.services"):
+            return "own"
+        frame = frame.f_back
     return "own"
 
 
@@ -114,9 +120,9 @@ class CountingEngine:
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
 
-    def _timed(self, method: str, stage: str, crop, *args):
+    def _timed(self, method: str, stage: str, crop, *args, **kwargs):
         started = time.perf_counter()
-        out = getattr(self._engine, method)(*args)
+        out = getattr(self._engine, method)(*args, **kwargs)
         seconds = time.perf_counter() - started
         text = _is_text(out) if isinstance(out, Reading) else True
         if stage == "main" and not text:
@@ -127,8 +133,8 @@ class CountingEngine:
     def read_line(self, image: np.ndarray) -> Reading:
         return self._timed("read_line", _stage_of(sys._getframe(1)), image, image)
 
-    def detect_lines(self, image: np.ndarray):
-        return self._timed("detect_lines", "detect", None, image)
+    def detect_lines(self, image: np.ndarray, **options):
+        return self._timed("detect_lines", "detect", None, image, **options)
 
     def read_page(self, image: np.ndarray):
         return self._timed("read_page", "detect", None, image)
