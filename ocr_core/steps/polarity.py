@@ -18,6 +18,10 @@ _GROUND_WINDOW = 1 / 14
 _DARK_GROUND = 150
 # Neighbouring pixels of one ground differ by less than this (grey levels).
 _GROUND_STEP = 8
+# How close (grey levels, in each channel) a pixel must be to a region's ground to be of
+# it, and the largest hole in a region (a share of the picture) that is its type or logo.
+_SAME_GROUND = 40
+_HOLE = 0.02
 # A mark is this much lighter (or darker) than its ground.
 _CONTRAST = 45
 # A dark region is turned over when its light marks are at least this many separate pieces
@@ -61,18 +65,45 @@ def light_type_regions(image: np.ndarray) -> np.ndarray:
         labels, sizes = np.unique(piece_labels[inside & light_marks], return_counts=True)
         real = int(np.count_nonzero(sizes >= 3))
         keep[region] = real >= _MIN_PIECES and light > _LIGHT_OVER_DARK * np.count_nonzero(dark_marks[inside])
-    if not keep[1:].any():
+    if not keep.any():
         return np.zeros((h, w), bool)
-    mask = cv2.resize(keep[regions].astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
-    # Along the edge of a region the reduced picture is too coarse to say where the ground
-    # changes: there a pixel belongs to the dark ground when it is dark itself (light pixels
-    # there are the light paper beside it, which would otherwise turn into a black rule).
-    edge = max(3, int(round(1.5 / factor)) | 1)
+    grounds = cv2.medianBlur(colour, window)
+    result = np.zeros((h, w), bool)
+    edge = max(3, int(round(2 / factor)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (edge, edge))
-    zone = cv2.dilate(mask, kernel) != cv2.erode(mask, kernel)
-    result = mask.astype(bool)
-    result[zone] = grey[zone] < _DARK_GROUND
+    for region in np.nonzero(keep)[0]:
+        inside = regions == region
+        shade = np.median(grounds[inside], axis=0).astype(np.int16)
+        # The median's region falls short of the ground by the window's reach (and rounds
+        # its corners): the region is every pixel of the ground's own colour joined to it,
+        # with the holes its type and its logo leave in it.
+        same = _distance(colour, shade) < _SAME_GROUND
+        count, pieces = cv2.connectedComponents(same.astype(np.uint8), connectivity=4)
+        joined = np.isin(pieces, np.unique(pieces[inside & same]))
+        joined &= pieces > 0
+        mask = _with_small_holes(joined | inside, _HOLE * joined.size)
+        full = cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+        # Along its edge the reduced picture is too coarse: there a pixel belongs to the
+        # region when it has its colour (the paper or a desk beside it turned over would
+        # print a black rule or a light one).
+        zone = (cv2.dilate(full, kernel) > 0) & (cv2.erode(full, kernel) == 0)
+        result |= full > 0
+        result[zone] = _distance(image[zone], shade) < _SAME_GROUND
     return result
+
+
+def _distance(pixels: np.ndarray, shade: np.ndarray) -> np.ndarray:
+    """The largest difference over the channels between pixels and a colour."""
+    diff = np.abs(pixels.astype(np.int16) - shade)
+    return diff.max(axis=-1) if shade.ndim == 1 else diff
+
+
+def _with_small_holes(mask: np.ndarray, largest: float) -> np.ndarray:
+    """The mask with its holes smaller than `largest` pixels filled (a character, a logo's cut)."""
+    count, holes, stats, _ = cv2.connectedComponentsWithStats((~mask).astype(np.uint8), connectivity=4)
+    small = np.zeros(count, bool)
+    small[1:] = stats[1:, cv2.CC_STAT_AREA] < largest
+    return mask | small[holes]
 
 
 def dark_type_on_light(image: np.ndarray) -> np.ndarray:

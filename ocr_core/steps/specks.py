@@ -9,7 +9,9 @@ from ocr_core.steps.locate import grey_of, ink_mask
 
 # A speck is a compact blot (it fills this share of its box, its sides within this ratio)
 # with no other ink within this many times its own size: the dot of 文 or the tail of 的
-# lies closer to the rest of its character than its own size.
+# lies closer to the rest of its character than its own size, as a letter does to the next.
+# Specks that touch or nearly touch each other, or the type, are left (the line finder
+# skips most of them as too small to be a line).
 _FILL = 0.5
 _ASPECT = 2.0
 _ALONE = 1.0
