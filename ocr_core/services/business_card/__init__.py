@@ -33,7 +33,7 @@ ARRAYS = ("company", "department", "title", "tel_cell", "tel_work", "addr", "ema
 # A card holds a dozen lines or so; a page of text with a phone number in it is not a card.
 _MAX_LINES = 30
 # Line-shaped blots before reading: a card's lines, its logo, pieces of spaced names and what
-# specks are left stay well under this; a page of text (or a desk's grain) is refused here,
+# specks are left stay well under this; a page of text is refused here,
 # before a line of it is read.
 _MAX_BLOBS = 60
 # Fields whose form is checked as they are found (a phone's digits, an e-mail's @ and domain).
