@@ -42,7 +42,8 @@ def light_type_regions(image: np.ndarray) -> np.ndarray:
     ground = cv2.medianBlur(small, window)
     # Grounds of another shade or colour are other regions: a blue card on a brown desk of
     # the same darkness is the card alone.
-    steps = cv2.morphologyEx(cv2.medianBlur(colour, window), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    grounds = cv2.medianBlur(colour, window) if image.ndim == 3 else ground
+    steps = cv2.morphologyEx(grounds, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     steps = steps.max(axis=2) if steps.ndim == 3 else steps
     step = cv2.dilate((steps > _GROUND_STEP).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     dark = ((ground < _DARK_GROUND) & ~step).astype(np.uint8)
@@ -67,7 +68,6 @@ def light_type_regions(image: np.ndarray) -> np.ndarray:
         keep[region] = real >= _MIN_PIECES and light > _LIGHT_OVER_DARK * np.count_nonzero(dark_marks[inside])
     if not keep.any():
         return np.zeros((h, w), bool)
-    grounds = cv2.medianBlur(colour, window)
     result = np.zeros((h, w), bool)
     edge = max(3, int(round(2 / factor)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (edge, edge))
@@ -78,7 +78,7 @@ def light_type_regions(image: np.ndarray) -> np.ndarray:
         # its corners): the region is every pixel of the ground's own colour joined to it,
         # with the holes its type and its logo leave in it.
         same = _distance(colour, shade) < _SAME_GROUND
-        count, pieces = cv2.connectedComponents(same.astype(np.uint8), connectivity=4)
+        _, pieces = cv2.connectedComponents(same.astype(np.uint8), connectivity=4)
         joined = np.isin(pieces, np.unique(pieces[inside & same]))
         joined &= pieces > 0
         mask = _with_small_holes(joined | inside, _HOLE * joined.size)

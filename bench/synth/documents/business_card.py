@@ -9,6 +9,7 @@ titles beside the name, addresses wrapped over two rows, contact lines with or w
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from bench.synth import corpus
 from bench.synth.documents.card import Canvas, DocumentSample, font, rgb
@@ -147,8 +148,9 @@ def business_card(seed: int, *, distortion: Distortion | None = None, design: st
     if rng.random() < 0.25 and labels == "text":
         body.append(("contact", rng.choice(FAX_PREFIXES) + corpus.landline(rng, area), None, None))
     if rng.random() < 0.7:
-        body.append(("contact", label(MAIL_PREFIXES, ENGLISH_MAIL_PREFIXES) + corpus.email(rng, name if not english_first
-                                                                                         else None), "email", None))
+        # An English name has no pinyin to make the address of: an address of someone's name.
+        address = corpus.email(rng, None if english_first else name)
+        body.append(("contact", label(MAIL_PREFIXES, ENGLISH_MAIL_PREFIXES) + address, "email", None))
     if rng.random() < 0.8:
         address = (province if rng.random() < 0.6 else "") + city + district + corpus.street_address(rng)
         prefix = label(ADDR_PREFIXES, ("Add: ", "Address: "))
@@ -213,12 +215,17 @@ def business_card(seed: int, *, distortion: Distortion | None = None, design: st
     return canvas.finish("business_card", fields, distortion, seed, corner_radius=rng.choice((0.0, 0.0, 20.0)))
 
 
+@dataclass(frozen=True)
 class _Style:
     """How a card's rows are printed: colours, font family, type sizes (mm), icons before
     contact lines, and whether a title may stand beside the name."""
 
-    def __init__(self, ink: tuple, accent: tuple, family: str, sizes: dict[str, float], icons: bool, beside: bool):
-        self.ink, self.accent, self.family, self.sizes, self.icons, self.beside = ink, accent, family, sizes, icons, beside
+    ink: tuple
+    accent: tuple
+    family: str
+    sizes: dict[str, float]
+    icons: bool
+    beside: bool
 
 
 _GAPS = {"name": 3.0, "brand": 2.5, "company": 2.2, "english": 1.6, "small": 1.6, "contact": 1.3}
@@ -297,7 +304,8 @@ def _colours(rng: random.Random, design: str) -> tuple[tuple, tuple, tuple]:
     return paper, rgb(rng.choice(INKS), rng, 6), rgb(rng.choice(ACCENTS), rng, 10)
 
 
-def _logo(canvas: Canvas, rng: random.Random, x: float, y: float, size: float, colour: tuple, cut_colour: tuple) -> None:
+def _logo(canvas: Canvas, rng: random.Random, x: float, y: float, size: float, colour: tuple,
+          cut_colour: tuple) -> None:
     """A mark without letters (a filled shape with a cut of the paper's colour), as logos often are."""
     box = (x, y, x + size, y + size)
     shape = rng.choice(("circle", "square", "diamond"))
