@@ -80,9 +80,10 @@ def light_type_regions(image: np.ndarray) -> np.ndarray:
         same = _distance(colour, shade) < _SAME_GROUND
         _, pieces = cv2.connectedComponents(same.astype(np.uint8), connectivity=4)
         joined = np.isin(pieces, np.unique(pieces[inside & same]))
-        # ...as far as the median can have fallen short (a window), not over a desk of a
-        # like colour beyond the card's edge.
-        joined &= (pieces > 0) & (cv2.dilate(inside.astype(np.uint8), np.ones((window, window), np.uint8)) > 0)
+        # ...as far as the median can have fallen short (a window or two where a logo stood in
+        # its way), not over a desk of a like colour beyond the card's edge.
+        reach = np.ones((2 * window, 2 * window), np.uint8)
+        joined &= (pieces > 0) & (cv2.dilate(inside.astype(np.uint8), reach) > 0)
         mask = _with_small_holes(joined | inside, _HOLE * joined.size)
         full = cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
         # Along its edge the reduced picture is too coarse: there a pixel belongs to the
