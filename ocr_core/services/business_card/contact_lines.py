@@ -30,6 +30,17 @@ TITLE = re.compile(
     r"业务|部门|工程|商务|采购|质量|生产)*"
     r"(?:总经理|经理|总监|工程师|主任|总裁|董事长|董事|主管|执行官|设计师|顾问|专员|助理|秘书|会计师|律师|"
     r"合伙人|代表|院长|所长|厂长|店长|教授|主席))|(?<![A-Za-z])(?:CEO|CTO|CFO|COO|CMO|VP)(?![A-Za-z])")
+# A name in Latin letters as an English-first card prints it: two or three words, each
+# capitalised or in capitals (Xiaodong Li, LI Xiaodong, Mary-Ann Chen).
+LATIN_NAME = re.compile(r"[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+){1,2}")
+# A title in Latin letters: one to four words of letters, none of them a number or an address.
+_LATIN_TITLE = re.compile(r"[A-Za-z][A-Za-z&'\-]*(?: [A-Za-z&][A-Za-z&'\-]*){0,3}")
+# A title or a department in Chinese without a role word this module knows: a few
+# characters, no digit, no punctuation.
+_CJK_TITLE = re.compile(f"[{CJK}]{{2,10}}")
+# Where a card prints a small icon instead of a label (a dot, a square, a phone), OCR reads a
+# symbol before the value.
+_ICON = re.compile(r"^[^\w(（+]+")
 # Pieces of one line set apart: "市场部 | 经理", "张伟  销售经理".
 _SEPARATOR = re.compile(rf"\s*[|｜/]\s*|(?<=[{CJK}])\s+(?=[{CJK}])")
 # The commonest surnames (about 90 % of the population): a 2-4 character line that starts
@@ -40,6 +51,13 @@ SURNAMES = set(
     "施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成"
     "苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费"
     "卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝")
+
+
+# Name candidates in type at least this share of the largest one's size are the name's
+# rivals; a title stands in type at most this share of the name's.
+_NAME_SIZE = 0.75
+_TITLE_SIZE = 0.85
+_TITLE_PROB = 0.8
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,7 @@ def segments(text: str) -> list[str]:
 def classify_segment(text: str) -> list[tuple[str, str]]:
     """What one piece of a line is: [(field, value)], empty when it is none of the card's
     fields (a pinyin name, a web address, a postcode)."""
+    text = _ICON.sub("", text.strip())
     compact = "".join(text.split())
     if not compact or _IGNORED.search(text):
         return []
@@ -117,6 +136,11 @@ def classify_lines(lines: list[TextLine]) -> list[ContactItem]:
     a few set apart on it. Names are candidates here: `pick_name` chooses one."""
     items = _spaced_names(lines)
     for index, line in enumerate(lines):
+        latin = " ".join(_ICON.sub("", line.text.strip()).split())
+        if LATIN_NAME.fullmatch(latin):
+            # A candidate only: a pinyin line under a Chinese name is smaller than the name.
+            items.append(ContactItem("name", latin, index))
+            continue
         phones, mails = phone_numbers(line.text), emails(line.text)
         if phones or mails:
             items += [ContactItem(kind, value, index) for kind, value in phones]
@@ -179,9 +203,43 @@ def _beside(left: TextLine, right: TextLine) -> bool:
 
 
 def pick_name(items: list[ContactItem], heights: list[float]) -> ContactItem | None:
-    """The person's name among the candidates: one starting with a common surname before one
-    that does not, then the one in the largest type (a card sets the name biggest)."""
+    """The person's name among the candidates: a card sets the name in its largest type, so
+    among the candidates in type nearly as large as the largest one, one in Chinese that
+    starts with a common surname, then the largest."""
     names = [item for item in items if item.kind == "name"]
     if not names:
         return None
-    return max(names, key=lambda item: (item.text[0] in SURNAMES, heights[item.line]))
+    largest = max(heights[item.line] for item in names)
+    large = [item for item in names if heights[item.line] >= _NAME_SIZE * largest]
+    return max(large, key=lambda item: (item.text[0] in SURNAMES, heights[item.line]))
+
+
+def titles_by_place(lines: list[TextLine], items: list[ContactItem], name: ContactItem) -> list[ContactItem]:
+    """Titles found by where they stand rather than by a role word: a line that is none of
+    the card's other fields, in smaller type than the name, beside it on its row or on one of
+    the two rows right under it, shaped as a title in the name's script (an English name's
+    title is in English; under a Chinese name an English line is its pinyin)."""
+    if name.line >= len(lines):
+        return []
+    used = {item.line for item in items if item.kind != "name"} | {name.line}
+    head = lines[name.line].quad
+    height = head.thickness
+    left, top, right, bottom = head.bounds()
+    beside = [i for i, line in enumerate(lines) if abs(line.quad.center[1] - head.center[1]) < 0.4 * height
+              and (line.quad.bounds()[0] > right or line.quad.bounds()[2] < left)]
+    below = sorted((i for i, line in enumerate(lines) if i not in beside
+                    and 0 <= line.quad.bounds()[1] - bottom + 0.2 * height < 4 * height),
+                   key=lambda i: lines[i].quad.bounds()[1])
+    latin = LATIN_NAME.fullmatch(name.text) is not None
+    found = []
+    for index in beside + below[:2]:
+        line = lines[index]
+        # A title is read with confidence; a speck or a logo's edge under the name is not.
+        if index in used or line.quad.thickness > _TITLE_SIZE * height or line.prob < _TITLE_PROB:
+            continue
+        text = " ".join(_ICON.sub("", line.text.strip()).split())
+        if latin and _LATIN_TITLE.fullmatch(text) and not re.search("[@.]", text):
+            found.append(ContactItem("title", text, index))
+        elif not latin and _CJK_TITLE.fullmatch(text.replace(" ", "")):
+            found.append(ContactItem("title", text.replace(" ", ""), index))
+    return found
