@@ -58,7 +58,7 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
         # Last, what each label's cell holds: a label not read (under the seal, misread) found by
         # its place among those read, a value read apart from its label's line (准驾车型NTN, B1).
         for label, texts in values_by_grid(page.upright, upright, OLD_FACE_GRID if old else FACE_GRID,
-                                           get_engine(pipeline.reader)).items():
+                                           get_engine(pipeline.reader), read_alone={"准驾车型"}).items():
             readings[label] += texts
         start_line = next((line for line in lines if "有效起始日期" in line.text), None)
         if start_line is not None and "有效期限" not in fields:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,23 +87,22 @@ def grid_cells(placed: list[PlacedLabel], layout: list[list[str]], page_width: f
 
 
 def cell_texts(lines: list[TextLine], placed: list[PlacedLabel], cell: Cell) -> list[str]:
-    """What the lines read in `cell`: the characters of each line that stand in it (by their
-    widths along the line) and are no other label's, best first; then the same from where the
-    label would start, with the characters of the label's own name dropped from its head
-    (a label half read, 准驾C1)."""
+    """What the lines read in `cell`, each line's best first: the characters that stand in it
+    (by their widths along the line) and are no other label's; or, for a line that starts
+    where the label would and with one of the label's characters (a label half read, 机号507155
+    for 发动机号码 507155), its text from there with the label's characters dropped from its head."""
     texts: list[str] = []
-    for strict in (True, False):
-        for index, line in enumerate(lines):
-            left, top, right, bottom = line.quad.bounds()
-            if not cell.top <= (top + bottom) / 2 <= cell.bottom or right < cell.label_left or left > cell.right:
-                continue
-            taken = [(label.start, label.end) for label in placed if label.line == index]
-            chars = [ch for at, (ch, centre) in enumerate(_centres(line))
-                     if not any(s <= at < e for s, e in taken)
-                     and (cell.left - 0.3 * cell.height if strict else cell.label_left) <= centre <= cell.right]
-            text = "".join(chars)
-            if not strict:
-                text = text.lstrip("".join(set(cell.label)) + " :：")
+    for index, line in enumerate(lines):
+        left, top, right, bottom = line.quad.bounds()
+        if not cell.top <= (top + bottom) / 2 <= cell.bottom or right < cell.label_left or left > cell.right:
+            continue
+        taken = [(label.start, label.end) for label in placed if label.line == index]
+        centres = [(ch, centre) for at, (ch, centre) in enumerate(_centres(line)) if not any(s <= at < e for s, e in taken)]
+        strict = "".join(ch for ch, centre in centres if cell.left - 0.3 * cell.height <= centre <= cell.right)
+        loose = "".join(ch for ch, centre in centres if cell.label_left - cell.height <= centre <= cell.right)
+        headed = left < cell.left - 0.5 * cell.height and loose[:1] in cell.label
+        loose = loose.lstrip(cell.label + " :：")
+        for text in ((loose, strict) if headed else (strict, loose)):
             text = text.strip(" :：")
             if text and text not in texts:
                 texts.append(text)
@@ -117,17 +117,18 @@ def read_cell_alone(image: np.ndarray, cell: Cell, engine: Engine) -> str:
     return engine.read_line(crop).text.strip() if crop.size else ""
 
 
-def values_by_grid(image: np.ndarray, lines: list[TextLine], layout: list[list[str]], engine: Engine
-                   ) -> dict[str, list[str]]:
+def values_by_grid(image: np.ndarray, lines: list[TextLine], layout: list[list[str]], engine: Engine,
+                   read_alone: Collection[str] = ()) -> dict[str, list[str]]:
     """Each label of `layout` → the readings of its cell, the lines' first; a label that was not
     read has its cell read again alone too (the line finder may have lost its value under the
-    seal). `image` is the upright page and `lines` its lines there."""
+    seal), and so has a label of `read_alone` (a value of a strict form, read apart from the
+    line that may have joined it to its label). `image` is the upright page and `lines` its lines there."""
     placed = place_labels(lines, [label for row in layout for label in row])
     read = {label.label for label in placed}
     found = {}
     for label, cell in grid_cells(placed, layout, image.shape[1]).items():
         texts = cell_texts(lines, placed, cell)
-        alone = read_cell_alone(image, cell, engine) if label not in read else ""
+        alone = read_cell_alone(image, cell, engine) if label not in read or label in read_alone else ""
         found[label] = texts + ([alone] if alone and alone not in texts else [])
     return found
 

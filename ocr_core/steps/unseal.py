@@ -27,7 +27,9 @@ _MAX_SIDE = 0.5
 _MAX_ELONGATION = 3.0
 # The stretch is capped: a stamp over bare paper has no dark print to stretch towards, and
 # its ink's noise must not become specks.
-_MAX_GAIN = 3.0
+_MAX_GAIN = 6.0
+# The grey of black print on paper, which the print under a stamp's ink is stretched to.
+_PRINT = 40.0
 
 
 def without_red_ink(image: np.ndarray) -> np.ndarray:
@@ -63,9 +65,11 @@ def without_red_ink(image: np.ndarray) -> np.ndarray:
         ink = red[window][stamp & (mask[window] > 0)]
         if ink.size < 20:
             continue
-        # The ink over paper is the stamp's light end, the print under the ink its dark end.
-        light, dark = float(np.percentile(ink, 90)), float(np.percentile(ink, 3))
-        gain = min(_MAX_GAIN, max(1.0, (paper - dark) / max(1.0, light - dark)))
+        # Most of a stamp's ink lies over paper: its middle level is the ink over paper (the
+        # paler edges of the strokes above it), the print under the ink is its dark end.
+        light, dark = float(np.percentile(ink, 50)), float(np.percentile(ink, 3))
+        # Stretched so that the print under the ink comes out as dark as print.
+        gain = min(_MAX_GAIN, max(1.0, (paper - _PRINT) / max(1.0, light - dark)))
         taken = stamp & (around[window] > 0)
         cleaned = np.clip(paper - (light - red[window][taken]) * gain, 0, 255).astype(np.uint8)
         out[window][taken] = cleaned[:, None]

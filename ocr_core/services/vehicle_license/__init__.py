@@ -46,7 +46,8 @@ _SIZE_RUN = re.compile(r"\d{3,4}\s*[xX×*]\s*\d{4}")
 _PLATE = re.compile(f"[{PROVINCES}][{LETTERS}][{LETTERS}{DIGITS}]{{5,6}}")
 # Length x width x height in millimetres, found anywhere when its label was misread.
 _SIZE = re.compile(r"(\d{4})\s*[xX×*]\s*(\d{4})\s*[xX×*]\s*(\d{4})")
-_INSPECTION = re.compile(r"检验有效期至(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
+# 至 may be misread (三, under the inspection stamp); the rest of the record's form holds it.
+_INSPECTION = re.compile(r"检验有效期[至三王]?(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
 
 
 def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
