@@ -81,7 +81,9 @@ def _face(page, lines, fields: dict[str, Field], readings: dict[str, list], pipe
     if "有效起始日期" in fields:
         # Licences before 2008: a start date and a duration in years (有效期限 6年).
         start = first_parsed(readings["有效起始日期"], normalize_date)
-        end = first_parsed(readings["有效期限"], _years)
+        # A reading that says 年 first: a speck of the seal beside the label reads as a lone 1.
+        end = first_parsed(readings["有效期限"], lambda text: _years(text) if "年" in text else None) \
+            or first_parsed(readings["有效期限"], _years)
     else:
         # The first reading with both ends, else what the line gave.
         start, end = first_parsed(readings["有效期限"], lambda text: _both(normalize_period(text))) or (

@@ -44,8 +44,7 @@ def without_red_ink(image: np.ndarray) -> np.ndarray:
         mask |= cv2.inRange(hsv, (low, _MIN_SATURATION, _MIN_VALUE), (high, 255, 255))
     if not mask.any():
         return image
-    # The print a stroke of ink crosses is inside the stroke's outline: a pixel or two around
-    # each red pixel is taken too (its red channel is the print's grey where it is print).
+    # A stamp's strokes, a pixel wider, joined into stamps.
     around = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     size = max(3, round(_JOIN * min(mask.shape)))
     stamps = cv2.morphologyEx(around, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
@@ -70,9 +69,13 @@ def without_red_ink(image: np.ndarray) -> np.ndarray:
         light, dark = float(np.percentile(ink, 50)), float(np.percentile(ink, 3))
         # Stretched so that the print under the ink comes out as dark as print.
         gain = min(_MAX_GAIN, max(1.0, (paper - _PRINT) / max(1.0, light - dark)))
-        taken = stamp & (around[window] > 0)
-        cleaned = np.clip(paper - (light - red[window][taken]) * gain, 0, 255).astype(np.uint8)
-        out[window][taken] = cleaned[:, None]
+        # The red pixels stretched; the pale fringe around a stroke (JPEG's blurred colour) only
+        # by its red channel: stretched as ink it would become a dark outline of the ring.
+        taken = stamp & (mask[window] > 0)
+        fringe = stamp & (around[window] > 0) & (mask[window] == 0)
+        view = out[window]
+        view[fringe] = red[window][fringe].astype(np.uint8)[:, None]
+        view[taken] = np.clip(paper - (light - red[window][taken]) * gain, 0, 255).astype(np.uint8)[:, None]
     if image.shape[2] > 3:
         return np.concatenate([out, image[..., 3:]], axis=2)
     return out
