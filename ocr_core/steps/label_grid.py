@@ -113,7 +113,10 @@ def read_cell_alone(image: np.ndarray, cell: Cell, engine: Engine) -> str:
     """The cell of the upright page read as one line: a value the line finder lost under a seal."""
     top = max(0, int(cell.top + 0.15 * (cell.bottom - cell.top)))
     bottom = min(image.shape[0], int(cell.bottom - 0.1 * (cell.bottom - cell.top)))
-    crop = image[top:bottom, max(0, int(cell.left - 0.2 * cell.height)):int(cell.right)]
+    # Half a character to the left: where a label ends is told by its characters' count, and a
+    # value close to its label starts about there (a label's last character taken in with it
+    # is a remnant the value's form leaves out).
+    crop = image[top:bottom, max(0, int(cell.left - 0.5 * cell.height)):int(cell.right)]
     return engine.read_line(crop).text.strip() if crop.size else ""
 
 

@@ -39,8 +39,10 @@ def test_back_fields_in_the_reference_form(seed):
 @pytest.mark.parametrize("seed, photographed", [(4, False), (3, True), (49, True)])
 def test_model_and_type_read_by_their_grammar(seed, photographed):
     # BYD read BVD (flat 4), BYD7152 read BYD752 until its line is read alone (photographed 3),
-    # the type read 车辆美型小型轿车车 (photographed 49).
-    sample = vehicle_license(seed, "face", distortion=photographed_card(seed) if photographed else None)
+    # the type read 车辆美型小型轿车车 (photographed 49); on the layout these were seen on (the
+    # seal over the values, the address shrunk into its row).
+    sample = vehicle_license(seed, "face", distortion=photographed_card(seed) if photographed else None,
+                             layout=("values", False))
     answer = recognize(sample, "face")
     assert (answer["model"], answer["vehicle_type"]) == (sample.fields["model"], sample.fields["vehicle_type"])
 

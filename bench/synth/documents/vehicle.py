@@ -64,9 +64,11 @@ def plate_number(rng: random.Random, city: str) -> str:
         rng.choice(PLATE_LETTERS) if k in letters else rng.choice("0123456789") for k in range(5))
 
 
-def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | None = None) -> DocumentSample:
+def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | None = None,
+                    layout: tuple[str, bool] | None = None) -> DocumentSample:
     """A vehicle licence's main page ("face") or supplementary page ("back")
-    from its seed alone; both pages of one seed describe the same vehicle."""
+    from its seed alone; both pages of one seed describe the same vehicle. A main page's
+    `layout` (a face_layout) may be given instead of the seed's own."""
     if side not in ("face", "back"):
         raise ValueError(f"side must be 'face' or 'back', not {side!r}")
     owner = citizen(random.Random(seed))
@@ -91,9 +93,10 @@ def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | N
         "unladen_mass": f"{unladen}kg", "overall_dimension": f"{length}x{width}x{height}mm", "traction_mass": "",
         "inspection_record": f"检验有效期至{inspected.year}年{inspected.month:02d}月{prefix[:2]}({rng.randint(1, 9):02d})",
     }
+    family = layout or face_layout(seed)
     layout = random.Random(f"vehicle-{side}-{seed}")
     if side == "face":
-        return _face(vehicle, owner.province + owner.city, layout, seed, distortion)
+        return _face(vehicle, owner.province + owner.city, layout, seed, distortion, family)
     return _back(back, layout, seed, distortion)
 
 
@@ -171,7 +174,7 @@ def _grid(canvas: Canvas, rng: random.Random, title: str, subtitle: str,
 
 
 def _face(v: dict[str, str], office_area: str, rng: random.Random, seed: int,
-          distortion: Distortion | None) -> DocumentSample:
+          distortion: Distortion | None, family: tuple[str, bool]) -> DocumentSample:
     canvas = _ground(rng)
     registered = dt.datetime.strptime(v["register_date"], "%Y%m%d").date()
     rows = [
@@ -184,7 +187,7 @@ def _face(v: dict[str, str], office_area: str, rng: random.Random, seed: int,
         [("注册日期", "Register Date", f"{registered:%Y-%m-%d}", "register_date"),
          ("发证日期", "Issue Date", v["issue_date"], "issue_date")],
     ]
-    place, wrapped = face_layout(seed)
+    place, wrapped = family
     left, top, pitch = _grid(canvas, rng, "中华人民共和国机动车行驶证", "Vehicle License of the People's Republic of China",
                              rows, wrapped)
     office = f"{office_area}公安局交通警察支队"

@@ -38,6 +38,9 @@ GRIDS = {
     "back": [["号牌号码", "档案编号"], ["核定载人数", "总质量"], ["整备质量", "核定载质量"], ["外廓尺寸"], ["准牵引总质量"],
              ["检验记录"]],
 }
+# Values of a short strict form whose cell is read alone too: the seats' count under a stamp
+# is lost from its label's line (核定载人数人).
+_READ_ALONE = {"face": (), "back": ("核定载人数",)}
 # Most of a VIN: where a line's code starts.
 _CODE_RUN = re.compile(r"[A-Z0-9]{12,}")
 # Most of a size: where a line's size starts.
@@ -63,7 +66,7 @@ def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) 
     # Last, what each label's cell holds: a label not read (under the seal, misread) found by its
     # place among those read, a value read apart from its label's line.
     for label, texts in values_by_grid(page.upright, without_latin_lines(page.upright_lines()), GRIDS[side],
-                                       engine).items():
+                                       engine, read_alone=_READ_ALONE[side]).items():
         readings[label] += texts
     readings = {label: [simplified(text) if text else text for text in texts] for label, texts in readings.items()}
     answer, checked = _face(readings) if side == "face" else _back(readings)
