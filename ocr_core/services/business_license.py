@@ -22,6 +22,7 @@ from ocr_core.steps.answer import Findings
 from ocr_core.steps.extract import Field, PlacedLabel, chinese_value, field_evidence, place_labels
 from ocr_core.steps.locate import grey_of, ink_mask
 from ocr_core.steps.read import PageText, read_page_text
+from ocr_core.steps.unseal import without_red_ink
 
 OPTIONS: dict = {}
 FAIL_TEXT = "FailInRecognition"
@@ -46,7 +47,9 @@ _FULL_WIDTH = str.maketrans({";": "；", "(": "（", ")": "）", ",": "，", ":"
 
 def ocr_business_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     # The ornamented border encloses the page: without it the page's text direction is found.
-    page = read_page_text(erase_frames(image), pipeline)
+    # The seal, stamped over the authority or over a label and its value, is taken out before
+    # reading (the marks are located in the picture sent).
+    page = read_page_text(erase_frames(without_red_ink(image)), pipeline)
     lines = _join_spread_labels(page.upright_lines())
     labels = _labels(lines)
     found = {label.label for label in labels}

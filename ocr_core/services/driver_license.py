@@ -23,21 +23,29 @@ from ocr_core.steps.extract import (
     simplified,
     without_latin_lines,
 )
+from ocr_core.steps.label_grid import values_by_grid
 from ocr_core.steps.reread import first_parsed, read_from, read_labelled, read_wrapped, rest_of_row
+from ocr_core.steps.unseal import without_red_ink
 
 OPTIONS = {"side": ("face", "back")}
 NO_RESULT = "NoResult"
 FACE_LABELS = ["证号", "姓名", "性别", "国籍", "住址", "出生日期", "初次领证日期", "准驾车型", "有效起始日期", "有效期限"]
 BACK_LABELS = ["证号", "姓名", "档案编号", "记录"]
+# The main page's labels as rows and columns, for a label lost under the seal: licences since
+# 2008 close with the period (有效期限), older ones with a start date and a length in years.
+FACE_GRID = [["证号"], ["姓名", "性别", "国籍"], ["住址"], ["出生日期"], ["初次领证日期"], ["准驾车型"], ["有效期限"]]
+OLD_FACE_GRID = FACE_GRID[:-1] + [["有效起始日期", "有效期限"]]
 # Permitted classes: A1 … D, combined (A1A2) and with the added classes D, E, F, M, N, P.
 _CLASS = re.compile(r"(?:[ABC][1-6]|[DEFMNP])+")
+_DIGIT_LOOKALIKES = {"Z": "2", "I": "1", "L": "1", "S": "5", "G": "6"}
 # Most of a number in a line: where a misread line's number starts.
 _DIGIT_RUN = re.compile(r"[0-9]{12,}")
 
 
 def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     side = configure.get("side", "face")
-    read = read_labelled(image, pipeline, FACE_LABELS if side == "face" else BACK_LABELS, {"住址": 2})
+    # The authority's seal stamped over the lower labels and values is taken out first.
+    read = read_labelled(without_red_ink(image), pipeline, FACE_LABELS if side == "face" else BACK_LABELS, {"住址": 2})
     page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if side == "face":
         # The address wraps inside its cell: its rows read one by one, its row's pieces, then
@@ -45,6 +53,13 @@ def ocr_driver_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -
         readings["住址"] = [read_wrapped(page, "住址", "出生日期", get_engine(pipeline.reader), "Address", "姓名"),
                           row_between(without_latin_lines(page.upright_lines()), "住址", "出生日期"),
                           *readings["住址"][::-1]]
+        upright = without_latin_lines(page.upright_lines())
+        old = any("起始" in line.text or "Valid From" in line.text for line in page.lines)
+        # Last, what each label's cell holds: a label not read (under the seal, misread) found by
+        # its place among those read, a value read apart from its label's line (准驾车型NTN, B1).
+        for label, texts in values_by_grid(page.upright, upright, OLD_FACE_GRID if old else FACE_GRID,
+                                           get_engine(pipeline.reader), read_alone={"准驾车型"}).items():
+            readings[label] += texts
         start_line = next((line for line in lines if "有效起始日期" in line.text), None)
         if start_line is not None and "有效期限" not in fields:
             # Old style: its 有效期限 (6年) sits under the seal, where the line finder may lose it.
@@ -66,13 +81,15 @@ def _face(page, lines, fields: dict[str, Field], readings: dict[str, list], pipe
     if "有效起始日期" in fields:
         # Licences before 2008: a start date and a duration in years (有效期限 6年).
         start = first_parsed(readings["有效起始日期"], normalize_date)
-        end = first_parsed(readings["有效期限"], _years)
+        # A reading that says 年 first: a speck of the seal beside the label reads as a lone 1.
+        end = first_parsed(readings["有效期限"], lambda text: _years(text) if "年" in text else None) \
+            or first_parsed(readings["有效期限"], _years)
     else:
         # The first reading with both ends, else what the line gave.
         start, end = first_parsed(readings["有效期限"], lambda text: _both(normalize_period(text))) or (
             first_parsed(_period_rereadings(page, lines, engine), lambda text: _both(normalize_period(text)))
             or normalize_period(readings["有效期限"][-1] or ""))
-    classes = first_parsed(readings["准驾车型"], lambda text: _CLASS.fullmatch(text.upper().replace(" ", "").strip(":：")))
+    classes = first_parsed(readings["准驾车型"], _class)
     answer = {
         "name": first_parsed(readings["姓名"], chinese_value) or NO_RESULT,
         "num": num or NO_RESULT,
@@ -116,6 +133,15 @@ def _period_rereadings(page, lines, engine) -> list[str]:
     至, and what follows on its row (the end date under the seal may be a line apart or lost)."""
     return [line.text + rest_of_row(page, line, engine) for line in lines
             if "至" in line.text and normalize_date(line.text.split("至")[0])]
+
+
+def _class(text: str) -> re.Match | None:
+    """The permitted class a reading is (C1, A1A2), its label's remnants (准驾 of a label half
+    read under the seal) dropped from its head."""
+    text = text.upper().replace(" ", "").strip(":：")
+    # A class digit read as the letter it looks like (A2 read AZ).
+    text = re.sub(r"(?<=[ABC])[ZISLG]", lambda m: _DIGIT_LOOKALIKES[m.group(0)], text)
+    return _CLASS.fullmatch(text.lstrip("准驾车型:：")) or _CLASS.fullmatch(text)
 
 
 def _years(text: str) -> str | None:

@@ -35,7 +35,8 @@ class _Hit:
 
 def _find(text: str, label: str) -> tuple[int, int] | None:
     """Where `label` stands in `text`: exactly, or (for labels of three characters or more)
-    with one character misread, since OCR slips on labels too (公民身份号码 → 公民身价号码)."""
+    with one character misread, since OCR slips on labels too (公民身份号码 → 公民身价号码), or
+    (five or more) with one of its inner characters lost."""
     at = text.find(label)
     if at >= 0:
         return at, at + len(label)
@@ -49,6 +50,13 @@ def _find(text: str, label: str) -> tuple[int, int] | None:
     for i in range(len(text) - len(label) + 1):
         if sum(a != b for a, b in zip(text[i:i + len(label)], label)) == 1:
             return i, i + len(label)
+    if len(label) >= 5:
+        # A long label with one character lost (法定代人 under a seal): its other four or more
+        # in order are still no word of a value.
+        for drop in range(1, len(label) - 1):
+            at = text.find(label[:drop] + label[drop + 1:])
+            if at >= 0:
+                return at, at + len(label) - 1
     return None
 
 

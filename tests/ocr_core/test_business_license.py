@@ -8,6 +8,7 @@ import pytest
 import ocr_core
 from bench.accuracy import ltwh_box, overlap, quad_box
 from bench.synth.documents import business_license, id_card, photographed_card
+from bench.synth.documents.business_license import layout_family
 from ocr_core.engines.base import TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad
@@ -103,3 +104,26 @@ def test_a_label_spread_wide_is_read_as_one():
     value = {label.label: _value(joined, labels, label, 2000) for label in labels}
     assert value["名称"].text == "杭州瑞达科技有限公司"
     assert value["住所"].text == "浙江省杭州市西湖区文三路90号"
+
+
+@pytest.mark.parametrize("seed", [1, 11, 15])
+def test_seal_over_a_label_and_its_value(seed):
+    # The generator's families of the seal over 住所 and the address's first line (1, 11) and
+    # over the person (15): on today's code the address or the person came back
+    # FailInRecognition before the red ink was taken out.
+    sample = business_license(seed)
+    assert layout_family(seed)[0] != "authority"
+    answer = recognize(sample)
+    assert {k: answer[k] for k in sample.fields} == sample.fields
+    # The seal is still located, in the picture sent.
+    assert overlap(ltwh_box(answer["stamp"]), quad_box(sample.boxes["stamp"])) > 0.6
+
+
+def test_a_label_with_one_character_lost_is_still_found():
+    # 法定代表人 read 法定代人 under the seal: its value is still the person.
+    lines = [line("名称", 100, 400), line("杭州瑞达科技有限公司", 300, 400),
+             line("法定代人", 100, 460), line("王小明", 300, 460)]
+    labels = _labels(lines)
+    assert "法定代表人" in {label.label for label in labels}
+    person = next(label for label in labels if label.label == "法定代表人")
+    assert _value(lines, labels, person, 2000).text == "王小明"

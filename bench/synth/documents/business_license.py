@@ -32,6 +32,19 @@ AUTHORITY_SUFFIX = "市场监督管理局"
 RED = (196, 32, 38)
 GOLD = (226, 178, 60)
 BORDER = (176, 128, 60)    # the ornament's brown gold: hue outside seal red
+# Where the authority's seal is stamped: over its own name and the date (as our first layout
+# had it), or, as other printers and clerks stamp it, over the address's label and first line,
+# or over the person's label and value.
+SEAL_PLACES = ("authority", "address", "person")
+
+
+def layout_family(seed: int) -> tuple[str, bool]:
+    """The layout family of a licence: where its seal sits (one of SEAL_PLACES), and whether its
+    address runs onto a second line (broken wherever the line ends, a district's name cut in
+    two) with the values' lines set further apart. Drawn apart from the page's other
+    randomness, so that a seed keeps its company and its jitter whichever family it falls in."""
+    rng = random.Random(f"business-family-{seed}")
+    return rng.choice(SEAL_PLACES), rng.random() < 0.35
 
 
 def business_license(seed: int, *, distortion: Distortion | None = None, seal: bool = True,
@@ -137,7 +150,10 @@ def business_license(seed: int, *, distortion: Distortion | None = None, seal: b
     if portrait:
         rows = {0: [rows[0][0], rows[0][1], rows[1][-1], rows[0][2], *rows[1][:-1], rows[0][3]]}
     spread = rng.random() < 0.5       # short labels spread to the width of the longest, as printed
+    seal_place, wrapped = layout_family(seed)
+    leading = random.Random(f"business-leading-{seed}").uniform(1.6, 1.9) if wrapped else 1.45
     bottom = top
+    label_at: dict[str | None, tuple[float, float]] = {}
     for column, (x0, x1) in enumerate(columns):
         y = top
         for caption, text, field in rows[column]:
@@ -145,10 +161,15 @@ def business_license(seed: int, *, distortion: Distortion | None = None, seal: b
             if spread and len(caption) < 4:
                 gap = min(label.size * 2.0, (label.getlength("经营范围") - label.getlength(caption)) / (len(caption) - 1))
             canvas.text(x0, y, caption, label, ink, spacing=gap)
-            parts = wrap(text, value, x1 - x0 - label_w)
+            label_at[field] = (x0, y)
+            room = x1 - x0 - label_w
+            if wrapped and field == "address":
+                # Broken at about two thirds of its length whatever the column's width.
+                room = min(room, value.getlength(text) * 0.66)
+            parts = wrap(text, value, room, min_last_chars=2 if wrapped else 4)
             for k, part in enumerate(parts):
-                canvas.text(x0 + label_w, y + k * value.size * 1.45, part, value, ink, field=field)
-            y += pitch + (len(parts) - 1) * value.size * 1.45
+                canvas.text(x0 + label_w, y + k * value.size * leading, part, value, ink, field=field)
+            y += pitch + (len(parts) - 1) * value.size * leading
         bottom = max(bottom, y)
 
     # The authority, the date, and the red seal over both.
@@ -158,6 +179,10 @@ def business_license(seed: int, *, distortion: Distortion | None = None, seal: b
     canvas.text(foot_x + label_w + mm(10), foot_y + mm(9), _cn_date(issued), value, ink)
     seal_r = mm(rng.uniform(19.0, 21.0))
     seal_c = (foot_x + label_w + mm(rng.uniform(10, 20)), foot_y - mm(rng.uniform(0, 4)))
+    if seal_place != "authority":
+        # Centred on the label's end and the value's start, a little below the label's line.
+        x0, y0 = label_at["address" if seal_place == "address" else "person"]
+        seal_c = (x0 + label_w * random.Random(f"business-seal-{seed}").uniform(0.6, 1.3), y0 + mm(2))
     if seal:
         canvas.mark("stamp", _seal(canvas.image, seal_c, seal_r, authority, rng))
     return canvas.finish("business_license", fields, distortion, seed)

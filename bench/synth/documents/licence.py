@@ -21,6 +21,25 @@ SCALE = CARD_WIDTH / CARD_MM[0]
 CARD_HEIGHT = round(CARD_MM[1] * SCALE)
 CORNER_MM = 2.5
 CLASSES = ("C1",) * 8 + ("C2",) * 3 + ("B1", "B2", "A1", "A2", "A1A2", "B2D", "C1D", "C1E")
+# Where the issuing authority's seal is stamped on the main page (the row it is centred on, and
+# mm from the table's left edge): over the values beside the photo, as our first layout had it,
+# or, as other printers stamp it, over the lower labels and their values.
+SEAL_PLACES = {
+    "values": None,                     # (56, 46) mm on the card, over the dates and the photo's edge
+    "class": (5, 10.0),                 # over 准驾车型 and the class
+    "first_issue": (4, 14.0),           # over 初次领证日期 and its date
+    "validity": (6, 12.0),              # over 有效期限 / 有效起始日期
+}
+
+
+def face_layout(seed: int) -> tuple[str, bool]:
+    """The layout family of a main page: where its seal sits (a key of SEAL_PLACES), and
+    whether its address is printed at full size on two lines (a second line under the first)
+    instead of shrunk into its row. Drawn apart from the page's other randomness, so that a
+    seed keeps its person, its style and its jitter whichever family it falls in."""
+    rng = random.Random(f"driver-family-{seed}")
+    place = rng.choice(("values", "values", "class", "first_issue", "validity"))
+    return place, rng.random() < 0.35
 
 
 def _licence_dates(rng: random.Random, birth: dt.date) -> tuple[dt.date, dt.date, dt.date | None]:
@@ -107,17 +126,26 @@ def _face(c: Citizen, first: dt.date, start: dt.date, end: dt.date | None, vehic
     x = label_at(left + mm(50.0), 1, "国籍", "Nationality")
     canvas.text(x, baseline(1), "中国", value, ink)
     x = label_at(left, 2, "住址", "Address")
+    place, wrapped = face_layout(seed)
     small = value
-    while len(wrap(c.address, small, photo_x0 - x - mm(1))) > 1 and small.size > pitch * 0.36:
-        small = font(small.size - 2)     # two lines must fit in one row
-    while len(wrap(c.address, small, photo_x0 - x - mm(1))) > 2:
-        small = font(small.size - 2)
-    parts = wrap(c.address, small, photo_x0 - x - mm(1))
+    if wrapped:
+        # Full-size type broken onto a second line under the first, however short the address:
+        # the row is as wide as the photo's column leaves it.
+        small = font(pitch * 0.4)
+        room = min(photo_x0 - x - mm(1), small.getlength(c.address) * rng.uniform(0.55, 0.75))
+        parts = wrap(c.address, small, room, min_last_chars=2)
+    else:
+        while len(wrap(c.address, small, photo_x0 - x - mm(1))) > 1 and small.size > pitch * 0.36:
+            small = font(small.size - 2)     # two lines must fit in one row
+        while len(wrap(c.address, small, photo_x0 - x - mm(1))) > 2:
+            small = font(small.size - 2)
+        parts = wrap(c.address, small, photo_x0 - x - mm(1))
     if len(parts) == 1:
         canvas.text(x, baseline(2), parts[0], small, ink, field="addr")
     else:
+        opening, lead = (0.40, 0.44) if wrapped else (0.44, 0.42)
         for k, part in enumerate(parts):
-            canvas.text(x, rows[2] + pitch * (0.44 + 0.42 * k), part, small, ink, field="addr")
+            canvas.text(x, rows[2] + pitch * (opening + lead * k), part, small, ink, field="addr")
     canvas.draw.line((photo_x0, rows[3], photo_x0, bottom), fill=frame, width=2)
     face = portrait(canvas, (round(photo_x0 + mm(2)), round(rows[3] + mm(1.5)),
                              round(right - mm(2)), round(bottom - mm(1.5))), rng, background=(250, 250, 250))
@@ -145,18 +173,27 @@ def _face(c: Citizen, first: dt.date, start: dt.date, end: dt.date | None, vehic
         closing = f"{end:%Y-%m-%d}" if end else "长期"
         canvas.text(joiner + value.getlength("至") + mm(1.5), baseline(6), closing, value, ink, field="end_date")
         end_value = f"{end:%Y%m%d}" if end else "长期"
-    seal(canvas, (jitter(56.0, 2.0), jitter(46.0, 2.0)), mm(9.0), f"{c.province}{c.city}公安局交通警察支队", rng)
+    office = f"{c.province}{c.city}公安局交通警察支队"
+    if SEAL_PLACES[place] is None:
+        seal(canvas, (jitter(56.0, 2.0), jitter(46.0, 2.0)), mm(9.0), office, rng)
+    else:
+        # Stamped over a label of the lower rows, in a darker ink than the values' seal.
+        row, across = SEAL_PLACES[place]
+        seal(canvas, (left + jitter(across, 2.0), rows[row] + pitch * rng.uniform(0.35, 0.65)), mm(rng.uniform(8.5, 10.0)),
+             office, rng, opacity=rng.uniform(150, 210))
     fields = {"name": c.name, "num": c.id_number, "sex": c.sex, "addr": c.address, "vehicle_type": vehicle,
               "start_date": f"{start:%Y%m%d}", "end_date": end_value}
     return canvas.finish("driver_license_face", fields, distortion, seed, corner_radius=mm(CORNER_MM))
 
 
-def seal(canvas: Canvas, centre: tuple[float, float], radius: float, text: str, rng: random.Random) -> None:
-    """A translucent red round seal: a ring, a star and the office's name on the arc."""
+def seal(canvas: Canvas, centre: tuple[float, float], radius: float, text: str, rng: random.Random,
+         opacity: float | None = None) -> None:
+    """A translucent red round seal: a ring, a star and the office's name on the arc; its ink's
+    `opacity` (0-255) drawn between 110 and 170 unless given."""
     size = int(radius * 2 + 8)
     layer = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(layer)
-    red = (220, 40, 40, int(rng.uniform(110, 170)))
+    red = (220, 40, 40, int(rng.uniform(110, 170) if opacity is None else opacity))
     c = size / 2
     d.ellipse((c - radius, c - radius, c + radius, c + radius), outline=red, width=max(3, int(radius * 0.06)))
     star = []

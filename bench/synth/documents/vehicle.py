@@ -33,6 +33,28 @@ MODELS = (
 )
 CODES = ("vin", "engine_num", "file_no")        # printed in the digit-friendly font
 USES = ("非营运",) * 6 + ("营运", "出租客运", "租赁", "出租转非")
+# Where the issuing authority's seal is stamped on the main page: the row (of seven) it is
+# centred on and mm from the table's left edge; None is over the values right of the middle,
+# as our first layout had it. Other printers stamp it over the labels of the lower rows.
+SEAL_PLACES = {"values": None, "engine": (5, 12.0), "owner": (1, 10.0), "vin": (4, 16.0)}
+# The supplementary page: no stamp, the inspection stamp over the record, or a seal over the
+# labels of the masses.
+BACK_STAMPS = {"none": None, "inspection": (5, 30.0), "masses": (1.5, 12.0)}
+
+
+def face_layout(seed: int) -> tuple[str, bool]:
+    """The layout family of a main page: where its seal sits (a key of SEAL_PLACES), and
+    whether its address is printed at full size on two lines instead of shrunk into its row.
+    Drawn apart from the page's other randomness, so that a seed keeps its vehicle and its
+    jitter whichever family it falls in."""
+    rng = random.Random(f"vehicle-family-{seed}")
+    place = rng.choice(("values", "values", "engine", "owner", "vin"))
+    return place, rng.random() < 0.35
+
+
+def back_layout(seed: int) -> str:
+    """Which stamp the supplementary page carries (a key of BACK_STAMPS)."""
+    return random.Random(f"vehicle-back-family-{seed}").choice(("none", "none", "inspection", "masses"))
 
 
 def plate_number(rng: random.Random, city: str) -> str:
@@ -42,9 +64,11 @@ def plate_number(rng: random.Random, city: str) -> str:
         rng.choice(PLATE_LETTERS) if k in letters else rng.choice("0123456789") for k in range(5))
 
 
-def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | None = None) -> DocumentSample:
+def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | None = None,
+                    layout: tuple[str, bool] | None = None) -> DocumentSample:
     """A vehicle licence's main page ("face") or supplementary page ("back")
-    from its seed alone; both pages of one seed describe the same vehicle."""
+    from its seed alone; both pages of one seed describe the same vehicle. A main page's
+    `layout` (a face_layout) may be given instead of the seed's own."""
     if side not in ("face", "back"):
         raise ValueError(f"side must be 'face' or 'back', not {side!r}")
     owner = citizen(random.Random(seed))
@@ -69,9 +93,10 @@ def vehicle_license(seed: int, side: str = "face", *, distortion: Distortion | N
         "unladen_mass": f"{unladen}kg", "overall_dimension": f"{length}x{width}x{height}mm", "traction_mass": "",
         "inspection_record": f"检验有效期至{inspected.year}年{inspected.month:02d}月{prefix[:2]}({rng.randint(1, 9):02d})",
     }
+    family = layout or face_layout(seed)
     layout = random.Random(f"vehicle-{side}-{seed}")
     if side == "face":
-        return _face(vehicle, owner.province + owner.city, layout, seed, distortion)
+        return _face(vehicle, owner.province + owner.city, layout, seed, distortion, family)
     return _back(back, layout, seed, distortion)
 
 
@@ -90,9 +115,11 @@ def _ground(rng: random.Random) -> Canvas:
 
 
 def _grid(canvas: Canvas, rng: random.Random, title: str, subtitle: str,
-          rows: list[list[tuple[str, str, str, str | None]]]) -> None:
+          rows: list[list[tuple[str, str, str, str | None]]], wrapped: bool = False) -> tuple[float, float, float]:
     """A bordered table under a title: each row holds cells of (Chinese
-    label, English label, value, field); cells share the row's width."""
+    label, English label, value, field); cells share the row's width. A `wrapped` address is
+    printed larger, broken onto a second line whatever its length. Returns the table's left,
+    top and row pitch."""
     mm = lambda v: v * SCALE                               # noqa: E731
     ink = rgb((20, 20, 24), rng, 8)
     label_colour = rgb((40, 40, 48), rng, 8)
@@ -129,20 +156,25 @@ def _grid(canvas: Canvas, rng: random.Random, title: str, subtitle: str,
             room = x + cell_w - vx - mm(1.0)
             while field != "addr" and fnt.getlength(text) > room and fnt.size > 14:
                 fnt = make(fnt.size - 2)
-            if field == "addr":
+            if field == "addr" and wrapped:
+                fnt = make(round(pitch * 0.4))
+                room = min(room, fnt.getlength(text) * rng.uniform(0.55, 0.75))
+            elif field == "addr":
                 # Two lines must share one row: shrink until they fit.
                 while len(wrap(text, fnt, room)) > 1 and fnt.size > pitch * 0.38:
                     fnt = make(fnt.size - 2)
                 while len(wrap(text, fnt, room)) > 2:
                     fnt = make(fnt.size - 2)
-            parts = wrap(text, fnt, room) if field == "addr" else [text]
+            parts = wrap(text, fnt, room, min_last_chars=2 if wrapped else 4) if field == "addr" else [text]
+            lead = 0.44 if field == "addr" and wrapped else 0.42
             for i, part in enumerate(parts):
-                base = y + pitch * (0.5 + 0.42 * (i - (len(parts) - 1) / 2)) + fnt.size * 0.35
+                base = y + pitch * (0.5 + lead * (i - (len(parts) - 1) / 2)) + fnt.size * 0.35
                 canvas.text(vx, base, part, fnt, ink, field=field)
+    return left, top, pitch
 
 
 def _face(v: dict[str, str], office_area: str, rng: random.Random, seed: int,
-          distortion: Distortion | None) -> DocumentSample:
+          distortion: Distortion | None, family: tuple[str, bool]) -> DocumentSample:
     canvas = _ground(rng)
     registered = dt.datetime.strptime(v["register_date"], "%Y%m%d").date()
     rows = [
@@ -155,9 +187,17 @@ def _face(v: dict[str, str], office_area: str, rng: random.Random, seed: int,
         [("注册日期", "Register Date", f"{registered:%Y-%m-%d}", "register_date"),
          ("发证日期", "Issue Date", v["issue_date"], "issue_date")],
     ]
-    _grid(canvas, rng, "中华人民共和国机动车行驶证", "Vehicle License of the People's Republic of China", rows)
-    seal(canvas, (SCALE * rng.uniform(66, 74), SCALE * rng.uniform(40, 46)), SCALE * 8.5,
-         f"{office_area}公安局交通警察支队", rng)
+    place, wrapped = family
+    left, top, pitch = _grid(canvas, rng, "中华人民共和国机动车行驶证", "Vehicle License of the People's Republic of China",
+                             rows, wrapped)
+    office = f"{office_area}公安局交通警察支队"
+    if SEAL_PLACES[place] is None:
+        seal(canvas, (SCALE * rng.uniform(66, 74), SCALE * rng.uniform(40, 46)), SCALE * 8.5, office, rng)
+    else:
+        # Over a label of the lower rows and the start of its value, in a darker ink.
+        row, across = SEAL_PLACES[place]
+        seal(canvas, (left + SCALE * (across + rng.uniform(-2, 2)), top + pitch * (row + rng.uniform(0.35, 0.65))),
+             SCALE * rng.uniform(8.0, 9.5), office, rng, opacity=rng.uniform(150, 210))
     return canvas.finish("vehicle_license_face", dict(v), distortion, seed, corner_radius=SCALE * CORNER_MM)
 
 
@@ -172,5 +212,11 @@ def _back(b: dict[str, str], rng: random.Random, seed: int, distortion: Distorti
         [("准牵引总质量", "Traction Mass", "--", None)],
         [("检验记录", "Inspection Record", b["inspection_record"], "inspection_record")],
     ]
-    _grid(canvas, rng, "中华人民共和国机动车行驶证副页", "Vehicle License Supplementary Page", rows)
+    left, top, pitch = _grid(canvas, rng, "中华人民共和国机动车行驶证副页", "Vehicle License Supplementary Page", rows)
+    stamp = BACK_STAMPS[back_layout(seed)]
+    if stamp is not None:
+        row, across = stamp
+        seal(canvas, (left + SCALE * (across + rng.uniform(-2, 2)), top + pitch * (row + rng.uniform(0.35, 0.65))),
+             SCALE * rng.uniform(7.5, 9.0), "检验合格" if row == 5 else "公安局交通警察支队车辆管理所", rng,
+             opacity=rng.uniform(140, 200))
     return canvas.finish("vehicle_license_back", dict(b), distortion, seed, corner_radius=SCALE * CORNER_MM)

@@ -22,13 +22,25 @@ from ocr_core.steps.extract import (
     simplified,
     without_latin_lines,
 )
+from ocr_core.steps.label_grid import values_by_grid
 from ocr_core.steps.reread import first_parsed, read_found_from, read_from, read_labelled, read_wrapped, rest_of_row
+from ocr_core.steps.unseal import without_red_ink
 
 OPTIONS = {"side": ("face", "back")}
 FACE_LABELS = ["号牌号码", "车辆类型", "所有人", "住址", "使用性质", "品牌型号", "车辆识别代号", "发动机号码",
                "注册日期", "发证日期"]
 BACK_LABELS = ["号牌号码", "档案编号", "核定载人数", "总质量", "整备质量", "核定载质量", "外廓尺寸", "准牵引总质量",
                "检验记录"]
+# The labels as rows and columns of each page, for a label lost under a seal or a stamp.
+GRIDS = {
+    "face": [["号牌号码", "车辆类型"], ["所有人"], ["住址"], ["使用性质", "品牌型号"], ["车辆识别代号"], ["发动机号码"],
+             ["注册日期", "发证日期"]],
+    "back": [["号牌号码", "档案编号"], ["核定载人数", "总质量"], ["整备质量", "核定载质量"], ["外廓尺寸"], ["准牵引总质量"],
+             ["检验记录"]],
+}
+# Values of a short strict form whose cell is read alone too: the seats' count under a stamp
+# is lost from its label's line (核定载人数人).
+_READ_ALONE = {"face": (), "back": ("核定载人数",)}
 # Most of a VIN: where a line's code starts.
 _CODE_RUN = re.compile(r"[A-Z0-9]{12,}")
 # Most of a size: where a line's size starts.
@@ -37,18 +49,25 @@ _SIZE_RUN = re.compile(r"\d{3,4}\s*[xX×*]\s*\d{4}")
 _PLATE = re.compile(f"[{PROVINCES}][{LETTERS}][{LETTERS}{DIGITS}]{{5,6}}")
 # Length x width x height in millimetres, found anywhere when its label was misread.
 _SIZE = re.compile(r"(\d{4})\s*[xX×*]\s*(\d{4})\s*[xX×*]\s*(\d{4})")
-_INSPECTION = re.compile(r"检验有效期至(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
+# 至 may be misread (三, under the inspection stamp); the rest of the record's form holds it.
+_INSPECTION = re.compile(r"检验有效期[至三王]?(\d{4})年(\d{1,2})月([\u4e00-\u9fff][A-Z])[(（](\d{1,2})[)）]?")
 
 
 def ocr_vehicle_license(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     side = configure.get("side", "face")
     labels = FACE_LABELS if side == "face" else BACK_LABELS
-    read = read_labelled(image, pipeline, labels, {"住址": 2})
+    # The authority's seal (or the inspection stamp) over labels and values is taken out first.
+    read = read_labelled(without_red_ink(image), pipeline, labels, {"住址": 2})
     page, lines, fields, readings = read.page, read.lines, read.fields, read.readings
     if len(fields) < 2:
         raise WrongCategory()
     engine = get_engine(pipeline.reader)
     (_reread_face if side == "face" else _reread_back)(page, lines, readings, engine)
+    # Last, what each label's cell holds: a label not read (under the seal, misread) found by its
+    # place among those read, a value read apart from its label's line.
+    for label, texts in values_by_grid(page.upright, without_latin_lines(page.upright_lines()), GRIDS[side],
+                                       engine, read_alone=_READ_ALONE[side]).items():
+        readings[label] += texts
     readings = {label: [simplified(text) if text else text for text in texts] for label, texts in readings.items()}
     answer, checked = _face(readings) if side == "face" else _back(readings)
     label_of = dict(zip(_FIELD_NAMES[side], labels))
