@@ -8,10 +8,11 @@ import cv2
 import numpy as np
 
 from ocr_core.engines import Engine, Pipeline, get_engine
+from ocr_core.engines.base import Reading, TextLine
 from ocr_core.errors import WrongCategory
 from ocr_core.geometry import Quad, Transform, rotate_image, scale_image, warp_quad
 from ocr_core.services.table_parse.formats import FORMATS, write
-from ocr_core.services.table_parse.grid import Cell, page_tables, text_only
+from ocr_core.services.table_parse.grid import Cell, find_rules, page_tables, text_ink, text_only, tight_lines
 from ocr_core.steps.answer import Findings
 from ocr_core.steps.locate import character_size, even_light, grey_of, ink_mask
 from ocr_core.steps.orient import find_page, text_direction, upright_page
@@ -38,11 +39,22 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> F
     engine = get_engine(pipeline.reader)
     upright, to_original, size, warnings = _upright(image, engine, configure.get("dir_assure", False))
     factor = min(_MAX_UPSCALE, _READ_CHAR_HEIGHT / size) if size else 1.0
+    page_to_original = to_original
     scaled, to_upright = scale_image(upright, factor)
     to_original = to_upright.then(to_original)
     size = size * factor if size else _READ_CHAR_HEIGHT
     grey = even_light(grey_of(scaled), size)
-    tables, rules = page_tables(grey, size, configure.get("line_less", False))
+    rules = find_rules(grey, size)
+    read_page = _page_lines(image, upright, page_to_original, factor, pipeline)
+    known: dict[tuple[float, ...], TextLine] = {}
+    if read_page is not None:
+        ink = text_ink(grey, rules)
+        for line in read_page:
+            tight = tight_lines([line.quad], ink)
+            if tight:
+                known[tight[0].bounds()] = line
+    detected = None if read_page is None else [Quad.from_box(*box) for box in known]
+    tables, rules = page_tables(grey, size, configure.get("line_less", False), detected, rules)
     if not tables:
         raise WrongCategory()
     # Cells are read with the rules painted out: a border in a crop reads as 1, | or 一.
@@ -53,7 +65,7 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> F
     for t, table in enumerate(tables):
         read = []
         for cell in table.cells:
-            texts, prob = _read_cell(clean, cell, engine, finance)
+            texts, prob = _read_cell(clean, upright, factor, known, cell, engine, finance)
             box = to_original.apply_quad(Quad.from_box(*cell.box))
             valid = bool(_AMOUNT.match("".join(texts))) if finance and texts and _figures(texts) else None
             read.append(({"sx": cell.sx, "sy": cell.sy, "ex": cell.ex, "ey": cell.ey, "height": int(round(box.thickness)),
@@ -95,15 +107,52 @@ def _upright(image: np.ndarray, engine: Engine, assured: bool) -> tuple[np.ndarr
     return flat, to_original, found.char_size if found else _size(flat), []
 
 
+def _page_lines(image: np.ndarray, upright: np.ndarray, to_original: Transform, factor: float,
+                pipeline: Pipeline) -> list[TextLine] | None:
+    """The page's text lines as PP-OCR reads the whole page (its detector, line classifier
+    and recogniser), their boxes on the upright page scaled by `factor`, when the pipeline
+    reads with PP-OCR; else None (the engine-free line finder's lines, cell by cell).
+    On real tables the detector finds the small print, faint and tinted cells that the
+    line finder loses, and the recogniser reads its own crops of the page better than
+    crops of a page scaled up and evened (bench.real: the figures are in the README).
+    A page only straightened by a little is read as it came: resampling it to take out a
+    tilt of a fraction of a degree blurs small print (a 7 px "e" reads "o"), and the
+    detector's boxes follow a slight tilt."""
+    if "ppocr" not in pipeline.engines:
+        return None
+    engine = get_engine("ppocr")
+    m = to_original.matrix
+    tilt = np.degrees(np.arctan2(m[1, 0], m[0, 0]))
+    as_it_came = (np.allclose(m[2], [0, 0, 1]) and abs(tilt) <= _SKEW_WARNING
+                  and abs(np.hypot(m[0, 0], m[1, 0]) - 1) < 0.01)
+    if as_it_came:
+        to_page = to_original.inverse()
+        lines = [TextLine(line.text, to_page.apply_quad(line.quad), line.prob) for line in engine.read_page(image)]
+    else:
+        lines = engine.read_page(upright)
+    return [TextLine(line.text, Quad.from_points([(x * factor, y * factor) for x, y in line.quad.points]), line.prob)
+            for line in lines]
+
+
 def _size(image: np.ndarray) -> float:
     return character_size(ink_mask(grey_of(image))) or 0.0
 
 
-def _read_cell(grey: np.ndarray, cell: Cell, engine: Engine, finance: bool) -> tuple[list[str], float]:
-    """The text blocks of a cell, one per line in reading order, and their least confidence."""
+def _read_cell(grey: np.ndarray, upright: np.ndarray, factor: float, known: dict[tuple[float, ...], TextLine],
+               cell: Cell, engine: Engine, finance: bool) -> tuple[list[str], float]:
+    """The text blocks of a cell, one per line in reading order, and their least confidence.
+    A line the page's reading holds whole keeps its text; a piece of one (cut at a cell's
+    side or a gap between columns) is read again from the page as it came, at its own
+    resolution; a line of the engine-free finder is read from the scaled page `grey`."""
     texts, probs = [], []
     for quad in cell.lines:
-        reading = engine.read_line(line_crop(grey, quad))
+        line = known.get(quad.bounds())
+        if line is not None:
+            reading = Reading(line.text, line.prob)
+        elif known:
+            reading = engine.read_line(_piece_crop(upright, quad, 1.0 / factor))
+        else:
+            reading = engine.read_line(line_crop(grey, quad))
         text = reading.text.strip()
         if reading.prob < _MIN_PROB or not any(ch.isalnum() for ch in text):
             continue
@@ -112,6 +161,18 @@ def _read_cell(grey: np.ndarray, cell: Cell, engine: Engine, finance: bool) -> t
     if finance and texts and _figures(texts):
         texts = [_amount_text(t) for t in texts]
     return texts, min(probs) if probs else 0.0
+
+
+def _piece_crop(image: np.ndarray, quad: Quad, shrink: float) -> np.ndarray:
+    """A piece of a line on `image` (its box given on a page `1 / shrink` times larger), with
+    half its height of margin at the ends and a third above and below: the recogniser reads
+    a tight crop of small print worse, and more above and below takes in the next row."""
+    left, top, right, bottom = (v * shrink for v in quad.bounds())
+    height = bottom - top
+    h, w = image.shape[:2]
+    x0, y0 = max(0, int(left - 0.5 * height)), max(0, int(top - 0.3 * height))
+    x1, y1 = min(w, int(np.ceil(right + 0.5 * height))), min(h, int(np.ceil(bottom + 0.3 * height)))
+    return image[y0:y1, x0:x1]
 
 
 def _without_empty_rows(read: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:

@@ -533,26 +533,93 @@ def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: f
     return Table(tuple(cells), n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]), ruled=False)
 
 
-def page_tables(grey: np.ndarray, size: float, line_less: bool = False) -> tuple[list[Table], Rules]:
+def page_tables(grey: np.ndarray, size: float, line_less: bool = False, detected: list[Quad] | None = None,
+                rules: Rules | None = None) -> tuple[list[Table], Rules]:
     """The tables of an upright page with characters `size` px high, top to bottom, each
     cell with its text lines. Ruled tables first; with `line_less`, or when the page has no
-    ruled table, tables found by the alignment of their text."""
-    rules = find_rules(grey, size)
+    ruled table, tables found by the alignment of their text. `detected`, the page's text
+    lines found by a detector (PP-OCR's), stands for the engine-free line finder's: each is
+    kept tight to its ink and cut where it crosses a cell's side or a gap between columns.
+    `rules`, when the caller has found them already (`find_rules`)."""
+    rules = rules if rules is not None else find_rules(grey, size)
+    clean = _without_rules(grey, rules)
+    ink = ink_mask(clean) > 0
+    lines = None if detected is None else tight_lines(detected, ink)
     tables = [] if line_less else ruled_tables(rules, size)
     if tables:
-        return [_with_lines(grey, t, rules, size) for t in tables], rules
-    # Text lines found with the rules painted out: a three-line table's thick rules would
-    # otherwise be lines of text (a row of their own above the heading, a "一" in a cell).
+        if lines is None:
+            return [_with_lines(grey, t, rules, size) for t in tables], rules
+        return [rows_by_text(_with_detected(t, lines, ink, size)) for t in tables], rules
+    if lines is None:
+        lines = find_text_lines(clean, size)
+    return unruled_tables(lines, rules, size, ink), rules
+
+
+def _without_rules(grey: np.ndarray, rules: Rules) -> np.ndarray:
+    """The page with its rules painted out, their anti-aliased edges with them: a three-line
+    table's thick rules would otherwise be lines of text (a row of their own above the
+    heading, a "一" in a cell)."""
     clean = grey.copy()
-    # The rules' anti-aliased edges go with them.
     clean[cv2.dilate(cv2.bitwise_or(rules.horizontal, rules.vertical), np.ones((5, 5), np.uint8)) > 0] = 255
-    lines = find_text_lines(clean, size)
-    return unruled_tables(lines, rules, size, ink_mask(clean) > 0), rules
+    return clean
+
+
+def text_ink(grey: np.ndarray, rules: Rules) -> np.ndarray:
+    """The page's ink less its rules (True where ink), as `page_tables` measures lines on."""
+    return ink_mask(_without_rules(grey, rules)) > 0
+
+
+def tight_lines(quads: list[Quad], ink: np.ndarray) -> list[Quad]:
+    """Detected lines' boxes shrunk to the ink inside them (the detector grows its boxes by
+    a margin that eats the gaps between columns), those holding none left out."""
+    return [q for q in (_tight(q.bounds(), ink) for q in quads) if q is not None]
 
 
 def _with_lines(grey: np.ndarray, table: Table, rules: Rules, size: float) -> Table:
     table = replace(table, cells=tuple(replace(c, lines=cell_lines(grey, c, rules, size)) for c in table.cells))
     return rows_by_text(table)
+
+
+def _tight(box: Box, ink: np.ndarray) -> Quad | None:
+    """A detected line's box shrunk to the ink inside it (the detector's boxes are grown by
+    a margin that eats the gaps between columns), or None when it holds none."""
+    h, w = ink.shape
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(w, int(np.ceil(box[2]))), min(h, int(np.ceil(box[3])))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    band = ink[y0:y1, x0:x1]
+    cols, rows = np.nonzero(band.any(axis=0))[0], np.nonzero(band.any(axis=1))[0]
+    if cols.size == 0:
+        return None
+    return Quad.from_box(x0 + float(cols[0]), y0 + float(rows[0]), x0 + float(cols[-1]) + 1, y0 + float(rows[-1]) + 1)
+
+
+def _with_detected(table: Table, lines: list[Quad], ink: np.ndarray, size: float) -> Table:
+    """A ruled table's cells with the detected lines that fall in them: a line is given to the
+    row of cells its middle lies in, and cut at the sides of the cells it crosses, each piece
+    kept tight to its ink (a line read across a rule holds two cells' text)."""
+    found: dict[int, list[Quad]] = {}
+    left, top, right, bottom = table.box
+    for quad in lines:
+        x0, y0, x1, y1 = quad.bounds()
+        middle = (y0 + y1) / 2
+        if not (top <= middle <= bottom and x1 > left and x0 < right):
+            continue
+        for n, cell in enumerate(table.cells):
+            cx0, cy0, cx1, cy1 = cell.box
+            if not cy0 <= middle < cy1 or min(x1, cx1) - max(x0, cx0) <= 0:
+                continue
+            cut = x0 < cx0 or x1 > cx1
+            piece = _tight((max(x0, cx0), y0, min(x1, cx1), y1), ink) if cut else quad
+            # A sliver of a neighbour's character or of a rule is no text of this cell.
+            if piece is not None and (not cut or piece.bounds()[2] - piece.bounds()[0] >= 0.3 * size):
+                found.setdefault(n, []).append(piece)
+    cells = []
+    for n, cell in enumerate(table.cells):
+        quads = found.get(n, [])
+        cells.append(replace(cell, lines=tuple(quads[i] for i in reading_order(quads))))
+    return replace(table, cells=tuple(cells))
 
 
 def rows_by_text(table: Table) -> Table:
