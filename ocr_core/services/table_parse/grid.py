@@ -34,6 +34,13 @@ _ISOLATED = 0.8
 _SAME_LINE = 0.5
 # An inner boundary of a grid is present between two cells when a rule covers this much of it.
 _PRESENT = 0.85
+# A ruled grid whose cells' sides cross this share of the text lines through their
+# characters is not the table's: its text's alignment is.
+_CUT_LINES = 0.2
+# A grid line whose rule stops in the middle of cells is drawn across the table when its
+# pieces run along this share of it, and dropped when they run along less than `_STRAY`.
+_BROKEN_FULL = 0.25
+_STRAY = 0.15
 # Marks longer than this (characters) are rules and frames, not text.
 _LARGE_MARK = 5.0
 # Marks no thicker than this (px) either way are dashes, dots and hairlines.
@@ -47,8 +54,10 @@ _TITLE = 1.2
 # A piece of text is cut at a gap between columns where blank paper runs through it this
 # wide (characters): wider than the space between words.
 _SPLIT_BLANK = 0.6
-# Lines of one cell are at most this far apart, centre to centre (characters).
+# Lines of one cell are at most this far apart, centre to centre (characters), and closer
+# than this share of the table's usual distance between rows.
 _SAME_CELL = 1.7
+_CLOSER = 0.85
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
@@ -200,6 +209,8 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
         return None
     xs = _cluster([c[0] for c in columns] + _shared_ends([e for r in rows for e in r[1:]], size), size)
     ys = _cluster([r[0] for r in rows] + _shared_ends([e for c in columns for e in c[1:]], size), size)
+    xs, full_xs = _broken_rules(xs, columns, ys, size)
+    ys, full_ys = _broken_rules(ys, rows, xs, size)
     if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -216,15 +227,51 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
 
     for r in range(n_rows):
         for c in range(n_cols):
-            if c + 1 < n_cols and not _covered(rules.vertical, xs[c + 1], ys[r], ys[r + 1], size, vertical=True):
+            if (c + 1 < n_cols and c + 1 not in full_xs
+                    and not _covered(rules.vertical, xs[c + 1], ys[r], ys[r + 1], size, vertical=True)):
                 union(r * n_cols + c, r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(rules.horizontal, ys[r + 1], xs[c], xs[c + 1], size, vertical=False):
+            if (r + 1 < n_rows and r + 1 not in full_ys
+                    and not _covered(rules.horizontal, ys[r + 1], xs[c], xs[c + 1], size, vertical=False)):
                 union(r * n_cols + c, (r + 1) * n_cols + c)
     spans = _rectangles({i: find(i) for i in range(n_rows * n_cols)}, n_rows, n_cols)
     cells = tuple(Cell(sx, sy, ex, ey, (xs[sx], ys[sy], xs[ex], ys[ey])) for sx, sy, ex, ey in spans)
     if len(cells) < 2:
         return None
     return Table(cells, n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]))
+
+
+def _broken_rules(lines: list[float], rules: list[tuple[float, float, float]], across: list[float],
+                  size: float) -> tuple[list[float], set[int]]:
+    """Grid lines (x of columns or y of rows) with those drawn by a faint or broken rule: a
+    rule that stops in the middle of a cell, away from every crossing, is a rule the scan
+    lost in pieces, not the side of a merged cell (which stops at a crossing). Such a line
+    is drawn across the whole table when its pieces run along a quarter of it or more
+    (`_BROKEN_FULL`), and is no grid line at all when they run along less than `_STRAY`
+    (the stroke of a character that passed for a rule). The lines kept, and the indices
+    of those drawn across."""
+    if len(across) < 2 or len(lines) < 3:
+        return lines, set()
+    tolerance = max(4.0, 0.6 * size)
+    start, end = across[0], across[-1]
+    extent = max(1.0, end - start)
+    kept, full = [lines[0]], set()
+    for n, at in enumerate(lines[1:-1], start=1):
+        pieces = [r for r in rules if abs(r[0] - at) <= tolerance]
+        ends = [e for r in pieces for e in r[1:] if start + tolerance < e < end - tolerance]
+        if not pieces or all(min(abs(e - a) for a in across) <= tolerance for e in ends):
+            kept.append(at)
+            continue
+        cover = np.zeros(int(np.ceil(extent)) + 1, bool)
+        for _, a, b in pieces:
+            cover[max(0, int(a - start)):max(0, int(np.ceil(b - start))) + 1] = True
+        share = float(cover.mean())
+        if share >= _BROKEN_FULL:
+            full.add(len(kept))
+            kept.append(at)
+        elif share >= _STRAY:
+            kept.append(at)
+    kept.append(lines[-1])
+    return kept, full
 
 
 def _cluster(values: list[float], size: float, at_least: int = 1) -> list[float]:
@@ -445,6 +492,26 @@ def _split_at_gaps(row: list[Box], gaps: list[tuple[float, float]], ink: np.ndar
     return out
 
 
+def _ruled_gaps(gaps: list[tuple[float, float]], rows: list[list[Box]], rules: Rules,
+                size: float) -> list[tuple[float, float]]:
+    """The gaps between columns with those that a vertical rule runs down, however narrow:
+    a column-ruled report sets its columns closer than an unruled table would (a rule
+    along most of the block's height, through no text)."""
+    left = min(b[0] for row in rows for b in row)
+    right = max(b[2] for row in rows for b in row)
+    top, bottom = min(b[1] for b in rows[0]), max(b[3] for b in rows[-1])
+    out = list(gaps)
+    for x, y0, y1 in rules.columns:
+        if not left < x < right or min(y1, bottom) - max(y0, top) < 0.6 * (bottom - top):
+            continue
+        if any(a - 0.2 * size <= x <= b + 0.2 * size for a, b in out):
+            continue
+        if any(b[0] < x < b[2] for row in rows for b in row):
+            continue
+        out.append((x - 1.0, x + 1.0))
+    return sorted(out)
+
+
 def _words(row: list[Box], ink: np.ndarray, size: float) -> list[Box]:
     """A row's pieces cut at every blank run through them wider than the space between
     words (`_SPLIT_BLANK`), each kept tight to its ink."""
@@ -467,7 +534,8 @@ def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: f
     rows = [[boxes[i] for i in row] for row in block]
     # The gaps are measured on the rows' words: a detector finds "55.3 40.0 59" of three
     # columns as one line, which leaves no gap between them.
-    gaps = column_gaps([_words(row, ink, size) for row in rows] if ink is not None else rows, size)
+    gaps = _ruled_gaps(column_gaps([_words(row, ink, size) for row in rows] if ink is not None else rows, size),
+                       rows, rules, size)
     if not gaps:
         return None
     if ink is not None:
@@ -510,10 +578,16 @@ def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: f
     # sits as close as the lines of one cell do, and it is not a full row of its own.
     centres = [float(np.mean([(b[1] + b[3]) / 2 for b in row])) for row in rows]
     full = sorted(len(row) for row in rows)[len(rows) // 2]
+    # The lines of one cell stand closer than the table's rows do: a row as far from the
+    # one above as most rows are is a row of its own, however few its cells (a lab
+    # report's row without a unit, under rows set as tight as lines).
+    steps = sorted(b - a for a, b in zip(centres, centres[1:]))
+    pitch = steps[len(steps) // 2] if steps else 0.0
     groups: list[list[int]] = [[0]]
     for r in range(1, len(rows)):
         ruled = any(centres[r - 1] < y < centres[r] for y in rule_ys)
-        if not ruled and len(rows[r]) < full and centres[r] - centres[r - 1] <= _SAME_CELL * size:
+        if (not ruled and len(rows[r]) < full and centres[r] - centres[r - 1] <= _SAME_CELL * size
+                and centres[r] - centres[r - 1] < _CLOSER * pitch):
             groups[-1].append(r)
         else:
             groups.append([r])
@@ -568,6 +642,14 @@ def page_tables(grey: np.ndarray, size: float, line_less: bool = False, detected
     if tables:
         if lines is None:
             return [_with_lines(grey, t, rules, size) for t in tables], rules
+        if _cut_through(tables, lines, ink) < _CUT_LINES:
+            return [rows_by_text(_with_detected(t, lines, ink, size)) for t in tables], rules
+        # Sides of cells through the characters of many lines: the grid was drawn from a
+        # scan's broken rules (pieces ending in the middle of cells), and the text's
+        # alignment tells the table better.
+        aligned = unruled_tables(lines, rules, size, ink)
+        if aligned:
+            return aligned, rules
         return [rows_by_text(_with_detected(t, lines, ink, size)) for t in tables], rules
     if lines is None:
         lines = find_text_lines(clean, size)
@@ -592,6 +674,25 @@ def tight_lines(quads: list[Quad], ink: np.ndarray) -> list[Quad]:
     """Detected lines' boxes shrunk to the ink inside them (the detector grows its boxes by
     a margin that eats the gaps between columns), those holding none left out."""
     return [q for q in (_tight(q.bounds(), ink) for q in quads) if q is not None]
+
+
+def _cut_through(tables: list[Table], lines: list[Quad], ink: np.ndarray) -> float:
+    """The share of the text lines inside the tables that a side of a cell crosses over ink
+    (through a character, not over the blank between two cells' text)."""
+    inside = cut = 0
+    for table in tables:
+        left, top, right, bottom = table.box
+        for quad in lines:
+            x0, y0, x1, y1 = quad.bounds()
+            middle = (y0 + y1) / 2
+            if not (top <= middle <= bottom and x1 > left and x0 < right):
+                continue
+            inside += 1
+            sides = {side for c in table.cells if c.box[1] <= middle < c.box[3] for side in (c.box[0], c.box[2])
+                     if x0 + 1 < side < x1 - 1}
+            band = ink[max(0, int(y0)):int(np.ceil(y1)), :]
+            cut += any(band[:, max(0, int(x) - 1):int(x) + 2].any() for x in sides)
+    return cut / inside if inside else 0.0
 
 
 def _with_lines(grey: np.ndarray, table: Table, rules: Rules, size: float) -> Table:
