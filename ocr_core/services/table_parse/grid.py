@@ -54,10 +54,8 @@ _TITLE = 1.2
 # A piece of text is cut at a gap between columns where blank paper runs through it this
 # wide (characters): wider than the space between words.
 _SPLIT_BLANK = 0.6
-# Lines of one cell are at most this far apart, centre to centre (characters), and closer
-# than this share of the table's usual distance between rows.
+# Lines of one cell are at most this far apart, centre to centre (characters).
 _SAME_CELL = 1.7
-_CLOSER = 0.85
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 
@@ -578,16 +576,15 @@ def _block_table(block: list[list[int]], boxes: list[Box], rules: Rules, size: f
     # sits as close as the lines of one cell do, and it is not a full row of its own.
     centres = [float(np.mean([(b[1] + b[3]) / 2 for b in row])) for row in rows]
     full = sorted(len(row) for row in rows)[len(rows) // 2]
-    # The lines of one cell stand closer than the table's rows do: a row as far from the
-    # one above as most rows are is a row of its own, however few its cells (a lab
-    # report's row without a unit, under rows set as tight as lines).
-    steps = sorted(b - a for a, b in zip(centres, centres[1:]))
-    pitch = steps[len(steps) // 2] if steps else 0.0
+    # A text row that opens with a label in the first column, beside other cells, starts a
+    # row of its own, however few its cells (a lab report's row without a unit, under rows
+    # set as tight as the lines of a cell): a cell's second line leaves the label empty.
+    labelled = [len(row) >= 2 and min(b[0] for b in row) < xs[1] for row in rows]
     groups: list[list[int]] = [[0]]
     for r in range(1, len(rows)):
         ruled = any(centres[r - 1] < y < centres[r] for y in rule_ys)
         if (not ruled and len(rows[r]) < full and centres[r] - centres[r - 1] <= _SAME_CELL * size
-                and centres[r] - centres[r - 1] < _CLOSER * pitch):
+                and not labelled[r]):
             groups[-1].append(r)
         else:
             groups.append([r])
