@@ -640,14 +640,14 @@ def page_tables(grey: np.ndarray, size: float, line_less: bool = False, detected
         if lines is None:
             return [_with_lines(grey, t, rules, size) for t in tables], rules
         if _cut_through(tables, lines, ink) < _CUT_LINES:
-            return [rows_by_text(_with_detected(t, lines, ink, size)) for t in tables], rules
+            return [rows_by_text(_with_detected(grey, t, lines, rules, ink, size)) for t in tables], rules
         # Sides of cells through the characters of many lines: the grid was drawn from a
         # scan's broken rules (pieces ending in the middle of cells), and the text's
         # alignment tells the table better.
         aligned = unruled_tables(lines, rules, size, ink)
         if aligned:
             return aligned, rules
-        return [rows_by_text(_with_detected(t, lines, ink, size)) for t in tables], rules
+        return [rows_by_text(_with_detected(grey, t, lines, rules, ink, size)) for t in tables], rules
     if lines is None:
         lines = find_text_lines(clean, size)
     return unruled_tables(lines, rules, size, ink), rules
@@ -671,6 +671,29 @@ def tight_lines(quads: list[Quad], ink: np.ndarray) -> list[Quad]:
     """Detected lines' boxes shrunk to the ink inside them (the detector grows its boxes by
     a margin that eats the gaps between columns), those holding none left out."""
     return [q for q in (_tight(q.bounds(), ink) for q in quads) if q is not None]
+
+
+def _lone_mark(cell: Cell, ink: np.ndarray, size: float) -> tuple[Quad, ...]:
+    """The box of the ink inside a cell (its sides left out) when it is one mark at least
+    half a character wide and no taller than a line: a lone "一" that no finder takes
+    for a line of text (it is as flat as a rule, and too short to be one)."""
+    left, top, right, bottom = cell.box
+    inset = max(2, int(round(0.15 * size)))
+    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
+    x1, y1 = min(ink.shape[1], int(right) - inset), min(ink.shape[0], int(bottom) - inset)
+    if x1 - x0 < 0.5 * size or y1 - y0 < 0.3 * size:
+        return ()
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1].astype(np.uint8), connectivity=8)
+    marks = [stats[i] for i in range(1, count) if stats[i][cv2.CC_STAT_AREA] >= 4]
+    if len(marks) != 1:
+        return ()
+    x, y, w, h, _ = marks[0]
+    if w < 0.5 * size or h > 1.5 * size:
+        return ()
+    # Boxed as a character of the page's size, so that the reader sees a flat mark at the
+    # height a "一" has in a line, not stretched to the crop's height.
+    cx, cy, half = x0 + x + w / 2, y0 + y + h / 2, max(w, size) / 2
+    return (Quad.from_box(cx - half, cy - size / 2, cx + half, cy + size / 2),)
 
 
 def _cut_through(tables: list[Table], lines: list[Quad], ink: np.ndarray) -> float:
@@ -712,7 +735,8 @@ def _tight(box: Box, ink: np.ndarray) -> Quad | None:
     return Quad.from_box(x0 + float(cols[0]), y0 + float(rows[0]), x0 + float(cols[-1]) + 1, y0 + float(rows[-1]) + 1)
 
 
-def _with_detected(table: Table, lines: list[Quad], ink: np.ndarray, size: float) -> Table:
+def _with_detected(grey: np.ndarray, table: Table, lines: list[Quad], rules: Rules, ink: np.ndarray,
+                   size: float) -> Table:
     """A ruled table's cells with the detected lines that fall in them: a line is given to the
     row of cells its middle lies in, and cut at the sides of the cells it crosses, each piece
     kept tight to its ink (a line read across a rule holds two cells' text)."""
@@ -735,7 +759,12 @@ def _with_detected(table: Table, lines: list[Quad], ink: np.ndarray, size: float
     cells = []
     for n, cell in enumerate(table.cells):
         quads = found.get(n, [])
-        cells.append(replace(cell, lines=tuple(quads[i] for i in reading_order(quads))))
+        # A cell of one short character ("一", "二") the detector does not see as a line:
+        # the engine-free finder looks in the cells it left empty.
+        lines = tuple(quads[i] for i in reading_order(quads)) if quads else cell_lines(grey, cell, rules, size)
+        if not lines:
+            lines = _lone_mark(cell, ink, size)
+        cells.append(replace(cell, lines=lines))
     return replace(table, cells=tuple(cells))
 
 
