@@ -26,6 +26,8 @@ _MAX_UPSCALE = 3.0
 _MIN_DESKEW = 0.3
 # Tilt above which the answer warns that it straightened the page (degrees), as reading.py does.
 _SKEW_WARNING = 2.0
+# A line of the page's reading below this confidence is read a second time.
+_SURE = 0.9
 # Readings below this confidence are specks and rule remnants, not text.
 _MIN_PROB = 0.3
 # What a reader puts for the figures and marks of a printed amount, and what they are.
@@ -58,8 +60,16 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> F
     if not tables:
         raise WrongCategory()
     # Cells are read with the rules painted out: a border in a crop reads as 1, | or 一.
+    ruled = cv2.bitwise_or(rules.horizontal, rules.vertical)
     clean = grey.copy()
-    clean[cv2.bitwise_or(rules.horizontal, rules.vertical) > 0] = 255
+    clean[ruled > 0] = 255
+    if known:
+        # Pieces of lines are read from the page as it came, with the rules painted out in
+        # the paper's tone: a rule beside "U/L" reads "1/n".
+        h, w = upright.shape[:2]
+        ruled_here = cv2.dilate(cv2.resize(ruled, (w, h), interpolation=cv2.INTER_AREA), np.ones((3, 3), np.uint8)) > 0
+        upright = upright.copy()
+        upright[ruled_here] = np.percentile(upright, 90, axis=(0, 1)).astype(upright.dtype)
     finance = configure.get("finance", False)
     answer_tables, evidence = [], {}
     for t, table in enumerate(tables):
@@ -149,6 +159,11 @@ def _read_cell(grey: np.ndarray, upright: np.ndarray, factor: float, known: dict
         line = known.get(quad.bounds())
         if line is not None:
             reading = Reading(line.text, line.prob)
+            if reading.prob < _SURE:
+                # A doubtful reading of the page's crop ("U/L" as "1/n" at 0.8) is read again
+                # from the scaled and evened page, and the surer of the two kept.
+                again = engine.read_line(line_crop(grey, quad))
+                reading = again if again.prob > reading.prob else reading
         elif known:
             reading = engine.read_line(_piece_crop(upright, quad, 1.0 / factor))
         else:
