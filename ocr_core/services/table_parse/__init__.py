@@ -161,9 +161,9 @@ def _read_cell(grey: np.ndarray, upright: np.ndarray, factor: float, known: dict
             reading = Reading(line.text, line.prob)
             if reading.prob < _SURE:
                 # A doubtful reading of the page's crop ("U/L" as "1/n" at 0.8) is read again
-                # from the scaled and evened page, and the surer of the two kept.
+                # from the scaled and evened page, which stands when it is sure.
                 again = engine.read_line(line_crop(grey, quad))
-                reading = again if again.prob > reading.prob else reading
+                reading = again if again.prob >= _SURE else reading
         elif known:
             reading = engine.read_line(_piece_crop(upright, quad, 1.0 / factor))
         else:

@@ -422,7 +422,11 @@ def _blocks(rows: list[list[int]], boxes: list[Box], size: float) -> list[list[l
     (Latin type: the size is its small letters', the lines hold ascenders and descenders)."""
     heights = sorted(boxes[i][3] - boxes[i][1] for row in rows for i in row)
     usual = heights[len(heights) // 2] if heights else size
-    title = [len(row) == 1 and boxes[row[0]][3] - boxes[row[0]][1] > _TITLE * usual for row in rows]
+    # A title stands over the middle of the text; a tall lone box off to one side is a cell's
+    # lines found as one (a wrapped remark in the last column).
+    middle = (min(b[0] for b in boxes) + max(b[2] for b in boxes)) / 2 if boxes else 0.0
+    title = [len(row) == 1 and boxes[row[0]][3] - boxes[row[0]][1] > _TITLE * usual
+             and boxes[row[0]][0] < middle < boxes[row[0]][2] for row in rows]
     blocks: list[list[list[int]]] = []
     for n, row in enumerate(rows):
         top = min(boxes[i][1] for i in row)
