@@ -70,6 +70,7 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> F
         ruled_here = cv2.dilate(cv2.resize(ruled, (w, h), interpolation=cv2.INTER_AREA), np.ones((3, 3), np.uint8)) > 0
         upright = upright.copy()
         upright[ruled_here] = np.percentile(upright, 90, axis=(0, 1)).astype(upright.dtype)
+    known = {**known, **_split_words(tables, known)}
     finance = configure.get("finance", False)
     answer_tables, evidence = [], {}
     for t, table in enumerate(tables):
@@ -176,6 +177,52 @@ def _read_cell(grey: np.ndarray, upright: np.ndarray, factor: float, known: dict
     if finance and texts and _figures(texts):
         texts = [_amount_text(t) for t in texts]
     return texts, min(probs) if probs else 0.0
+
+
+def _split_words(tables: list, known: dict[tuple[float, ...], TextLine]) -> dict[tuple[float, ...], TextLine]:
+    """Readings of the pieces a line was cut into, from the words of its own reading where
+    they part as the pieces do: "55.3 40.0 59" cut into three cells is "55.3", "40.0" and
+    "59", without reading the pieces again. A word goes to the piece under its middle,
+    placed along the line by its share of the line's characters; a line whose words leave
+    a piece without any, or whose reading has fewer words than pieces, is read again."""
+    lines = list(known.items())
+    pieces: dict[int, list[tuple[float, ...]]] = {}
+    out: dict[tuple[float, ...], TextLine] = {}
+    for table in tables:
+        for cell in table.cells:
+            for quad in cell.lines:
+                box = quad.bounds()
+                if box in known:
+                    continue
+                middle = (box[1] + box[3]) / 2
+                for n, (whole, line) in enumerate(lines):
+                    if max(abs(a - b) for a, b in zip(box, whole)) <= 1.5:
+                        # The whole line, its box measured a pixel apart.
+                        out[box] = line
+                        break
+                    if whole[1] <= middle <= whole[3] and whole[0] - 1 <= box[0] and box[2] <= whole[2] + 1:
+                        pieces.setdefault(n, []).append(box)
+                        break
+    for n, boxes in pieces.items():
+        whole, line = lines[n]
+        words = line.text.split()
+        if len(words) < len(boxes) or len(boxes) < 2:
+            continue
+        # Each character and each space counted as one step along the line.
+        steps = len(" ".join(words))
+        width = max(1.0, whole[2] - whole[0])
+        boxes = sorted(boxes)
+        given: list[list[str]] = [[] for _ in boxes]
+        at = 0
+        for word in words:
+            centre = whole[0] + width * (at + len(word) / 2) / steps
+            at += len(word) + 1
+            i = min(range(len(boxes)), key=lambda k: 0 if boxes[k][0] <= centre <= boxes[k][2]
+                    else min(abs(centre - boxes[k][0]), abs(centre - boxes[k][2])))
+            given[i].append(word)
+        if all(given):
+            out.update({box: TextLine(" ".join(g), Quad.from_box(*box), line.prob) for box, g in zip(boxes, given)})
+    return out
 
 
 def _piece_crop(image: np.ndarray, quad: Quad, shrink: float) -> np.ndarray:

@@ -195,9 +195,14 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
     (x, y0, y1), or None when they make no grid of at least one cell by two."""
     if len(rows) < 2 or len(columns) < 1:
         return None
-    # An open side (no outer vertical rule) ends where the horizontal rules end together.
-    xs = _cluster([c[0] for c in columns] + _shared_ends([e for r in rows for e in r[1:]], size), size)
-    ys = _cluster([r[0] for r in rows] + _shared_ends([e for c in columns for e in c[1:]], size), size)
+    # An open side (no outer vertical rule) ends where the horizontal rules end together;
+    # pieces of a broken rule that end together between two vertical rules make no side.
+    ruled_xs, ruled_ys = _cluster([c[0] for c in columns], size), _cluster([r[0] for r in rows], size)
+    rows, mended_ys = _mend(rows, ruled_xs, size)
+    columns, mended_xs = _mend(columns, ruled_ys, size)
+    ruled_xs, ruled_ys = _cluster([c[0] for c in columns], size), _cluster([r[0] for r in rows], size)
+    xs = _cluster(ruled_xs + _shared_ends(_outer_ends([e for r in rows for e in r[1:]], ruled_xs, size), size), size)
+    ys = _cluster(ruled_ys + _shared_ends(_outer_ends([e for c in columns for e in c[1:]], ruled_ys, size), size), size)
     # A rule of the grid runs from one grid line to another: a run that starts and ends in
     # the middle of cells is the foot of a line of text; a rule that overshoots a grid line
     # has a stroke of a character that touched it at its end, and is cut back.
@@ -207,8 +212,9 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
         return None
     xs = _cluster([c[0] for c in columns] + _shared_ends([e for r in rows for e in r[1:]], size), size)
     ys = _cluster([r[0] for r in rows] + _shared_ends([e for c in columns for e in c[1:]], size), size)
-    xs, full_xs = _broken_rules(xs, columns, ys, size)
-    ys, full_ys = _broken_rules(ys, rows, xs, size)
+    tolerance = max(3.0, _SAME_LINE * size)
+    full_xs = {n for n, x in enumerate(xs) if any(abs(x - m) <= tolerance for m in mended_xs)}
+    full_ys = {n for n, y in enumerate(ys) if any(abs(y - m) <= tolerance for m in mended_ys)}
     if len(xs) < 2 or len(ys) < 2 or (len(xs) - 1) * (len(ys) - 1) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -238,38 +244,45 @@ def grid_table(rows: list[tuple[float, float, float]], columns: list[tuple[float
     return Table(cells, n_rows, n_cols, (xs[0], ys[0], xs[-1], ys[-1]))
 
 
-def _broken_rules(lines: list[float], rules: list[tuple[float, float, float]], across: list[float],
-                  size: float) -> tuple[list[float], set[int]]:
-    """Grid lines (x of columns or y of rows) with those drawn by a faint or broken rule: a
-    rule that stops in the middle of a cell, away from every crossing, is a rule the scan
-    lost in pieces, not the side of a merged cell (which stops at a crossing). Such a line
-    is drawn across the whole table when its pieces run along a quarter of it or more
-    (`_BROKEN_FULL`), and is no grid line at all when they run along less than `_STRAY`
-    (the stroke of a character that passed for a rule). The lines kept, and the indices
-    of those drawn across."""
-    if len(across) < 2 or len(lines) < 3:
-        return lines, set()
+def _outer_ends(ends: list[float], ruled: list[float], size: float) -> list[float]:
+    """The ends of rules but those in the middle of a cell between two rules across them."""
+    if len(ruled) < 2:
+        return ends
+    tolerance = max(4.0, 0.6 * size)
+    return [e for e in ends if not (ruled[0] + tolerance < e < ruled[-1] - tolerance
+                                    and min(abs(e - r) for r in ruled) > tolerance)]
+
+
+def _mend(rules: list[tuple[float, float, float]], across: list[float],
+          size: float) -> tuple[list[tuple[float, float, float]], list[float]]:
+    """Rules (position, start, end) with those a scan broke mended: a rule that stops in the
+    middle of a cell, away from every rule across it (`across`, their positions), is a rule
+    lost in pieces, not the side of a merged cell (which stops at a crossing). Its pieces are
+    drawn as one rule across the table when they run along a quarter of it or more
+    (`_BROKEN_FULL`), and left out when they run along less than `_STRAY` (the stroke of a
+    character that passed for a rule). The rules, and the positions of those mended."""
+    if len(across) < 2:
+        return rules, []
     tolerance = max(4.0, 0.6 * size)
     start, end = across[0], across[-1]
     extent = max(1.0, end - start)
-    kept, full = [lines[0]], set()
-    for n, at in enumerate(lines[1:-1], start=1):
-        pieces = [r for r in rules if abs(r[0] - at) <= tolerance]
+    out, mended = [], []
+    for at in _cluster([r[0] for r in rules], size):
+        pieces = [r for r in rules if abs(r[0] - at) <= max(3.0, _SAME_LINE * size)]
         ends = [e for r in pieces for e in r[1:] if start + tolerance < e < end - tolerance]
-        if not pieces or all(min(abs(e - a) for a in across) <= tolerance for e in ends):
-            kept.append(at)
+        if all(min(abs(e - a) for a in across) <= tolerance for e in ends):
+            out += pieces
             continue
         cover = np.zeros(int(np.ceil(extent)) + 1, bool)
         for _, a, b in pieces:
             cover[max(0, int(a - start)):max(0, int(np.ceil(b - start))) + 1] = True
         share = float(cover.mean())
         if share >= _BROKEN_FULL:
-            full.add(len(kept))
-            kept.append(at)
+            out.append((at, start, end))
+            mended.append(at)
         elif share >= _STRAY:
-            kept.append(at)
-    kept.append(lines[-1])
-    return kept, full
+            out += pieces
+    return sorted(out), mended
 
 
 def _cluster(values: list[float], size: float, at_least: int = 1) -> list[float]:
