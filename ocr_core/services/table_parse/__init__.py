@@ -26,6 +26,8 @@ _MAX_UPSCALE = 3.0
 _MIN_DESKEW = 0.3
 # Tilt above which the answer warns that it straightened the page (degrees), as reading.py does.
 _SKEW_WARNING = 2.0
+# Lines read again without the line classifier to tell an upright page from one turned by half.
+_UPRIGHT_CHECKS = 2
 # A line of the page's reading below this confidence is read a second time.
 _SURE = 0.9
 # Readings below this confidence are specks and rule remnants, not text.
@@ -39,7 +41,15 @@ _AMOUNT = re.compile(r"^\(?-?\d{1,3}(,\d{3})*(\.\d+)?%?\)?$|^\(?-?\d+(\.\d+)?%?\
 
 def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> Findings:
     engine = get_engine(pipeline.reader)
-    upright, to_original, size, warnings = _upright(image, engine, configure.get("dir_assure", False))
+    assured = configure.get("dir_assure", False)
+    as_read = None
+    if not assured and "ppocr" in pipeline.engines:
+        # The page read as it came first: when it reads upright, the turn search (which reads
+        # lines at each candidate turn) is spared, and this reading is the cells' text.
+        as_read = get_engine("ppocr").read_page(image)
+        assured = _reads_upright(image, as_read, get_engine("ppocr"))
+        as_read = as_read if assured else None
+    upright, to_original, size, warnings = _upright(image, engine, assured)
     factor = min(_MAX_UPSCALE, _READ_CHAR_HEIGHT / size) if size else 1.0
     page_to_original = to_original
     scaled, to_upright = scale_image(upright, factor)
@@ -47,7 +57,7 @@ def ocr_table_parse(image: np.ndarray, configure: dict, pipeline: Pipeline) -> F
     size = size * factor if size else _READ_CHAR_HEIGHT
     grey = even_light(grey_of(scaled), size)
     rules = find_rules(grey, size)
-    read_page = _page_lines(image, upright, page_to_original, factor, pipeline)
+    read_page = _page_lines(image, upright, page_to_original, factor, pipeline, as_read)
     known: dict[tuple[float, ...], TextLine] = {}
     if read_page is not None:
         ink = text_ink(grey, rules)
@@ -119,7 +129,7 @@ def _upright(image: np.ndarray, engine: Engine, assured: bool) -> tuple[np.ndarr
 
 
 def _page_lines(image: np.ndarray, upright: np.ndarray, to_original: Transform, factor: float,
-                pipeline: Pipeline) -> list[TextLine] | None:
+                pipeline: Pipeline, as_read: list[TextLine] | None = None) -> list[TextLine] | None:
     """The page's text lines as PP-OCR reads the whole page (its detector, line classifier
     and recogniser), their boxes on the upright page scaled by `factor`, when the pipeline
     reads with PP-OCR; else None (the engine-free line finder's lines, cell by cell).
@@ -138,11 +148,28 @@ def _page_lines(image: np.ndarray, upright: np.ndarray, to_original: Transform, 
                   and abs(np.hypot(m[0, 0], m[1, 0]) - 1) < 0.01)
     if as_it_came:
         to_page = to_original.inverse()
-        lines = [TextLine(line.text, to_page.apply_quad(line.quad), line.prob) for line in engine.read_page(image)]
+        lines = [TextLine(line.text, to_page.apply_quad(line.quad), line.prob)
+                 for line in (as_read if as_read is not None else engine.read_page(image))]
     else:
         lines = engine.read_page(upright)
     return [TextLine(line.text, Quad.from_points([(x * factor, y * factor) for x, y in line.quad.points]), line.prob)
             for line in lines]
+
+
+def _reads_upright(image: np.ndarray, lines: list[TextLine], engine: Engine) -> bool:
+    """Whether a page PP-OCR read as it came is upright within a couple of degrees: most of
+    its lines run left to right, and its longest sure lines read as surely again without
+    the line classifier (which turns a line read upside down, so that a page turned by half
+    reads as well as an upright one). Else the turn search decides."""
+    if len(lines) < 3:
+        return False
+    level = [line for line in lines if abs(line.quad.direction) <= _SKEW_WARNING and line.quad.length > line.quad.thickness]
+    if len(level) < 0.8 * len(lines):
+        return False
+    sure = sorted((line for line in level if line.prob >= _SURE), key=lambda line: -line.quad.length)[:_UPRIGHT_CHECKS]
+    if not sure:
+        return False
+    return all(engine.read_line(line_crop(image, line.quad)).prob >= _SURE for line in sure)
 
 
 def _size(image: np.ndarray) -> float:
