@@ -130,3 +130,24 @@ def test_a_tight_row_opening_with_a_label_is_a_row_of_its_own():
     remark = [c for c in table.cells if (c.sx, c.sy) == (2, 4)][0]
     assert len(remark.lines) == 2
     assert [c for c in table.cells if (c.sx, c.sy) == (1, 3)][0].lines
+
+
+def test_pieces_of_a_cut_line_take_the_words_of_its_reading():
+    from ocr_core.engines.base import TextLine
+    from ocr_core.services.table_parse import _split_words
+    from ocr_core.services.table_parse.grid import Cell, Table
+
+    # "55.3 40.0 59" read as one line over three cells; "Patient delay" whole in its own.
+    whole = (100.0, 10.0, 400.0, 40.0)
+    label = (0.0, 10.0, 90.0, 40.0)
+    known = {whole: TextLine("55.3 40.0 59", Quad.from_box(*whole), 0.97),
+             label: TextLine("Patient delay", Quad.from_box(*label), 0.99)}
+    pieces = [(100.0, 10.0, 180.0, 40.0), (220.0, 10.0, 300.0, 40.0), (360.0, 10.0, 400.0, 40.0)]
+    cells = (Cell(0, 0, 1, 1, (0, 0, 95, 50), (Quad.from_box(*label),)),) + tuple(
+        Cell(n + 1, 0, n + 2, 1, (b[0] - 5, 0, b[2] + 5, 50), (Quad.from_box(*b),)) for n, b in enumerate(pieces))
+    split = _split_words([Table(cells, 1, 4, (0, 0, 405, 50))], known)
+    assert [split[b].text for b in pieces] == ["55.3", "40.0", "59"]
+    assert label not in split
+    # Fewer words than pieces: nothing to give, the pieces are read again.
+    known[whole] = TextLine("55.340.059", Quad.from_box(*whole), 0.97)
+    assert not _split_words([Table(cells, 1, 4, (0, 0, 405, 50))], known)
