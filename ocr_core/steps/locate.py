@@ -1,11 +1,13 @@
 """The locate step for printed text: even light, ink, character size, and text-line boxes on
-an upright page, found by smearing characters into lines (no engine involved)."""
+an upright page, found by smearing characters into lines (no engine involved); and a text
+detector's lines of any picture at a bounded cost (a blank one, a strip)."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from ocr_core.geometry import Quad, reading_order
+from ocr_core.engines.base import Engine
+from ocr_core.geometry import Quad, reading_order, scale_image
 
 # Closing width, in characters: joins the characters of a line (gaps of about a tenth of a
 # character, a little more after full-width punctuation) but not lines (gaps of half a line).
@@ -17,6 +19,51 @@ _JOIN_GAP = 1.5
 _MAX_LINE = 2.5
 # A rule line is longer than this many characters and about a stroke thick.
 _RULE_CHARS = 4
+# Rows of a page divided at a time (memory, not speed: a band of a wide page is a few MB).
+_BAND_ROWS = 256
+
+
+#: The longest side, in multiples of the shorter, of a picture handed to a text detector.
+#: PP-OCR's scales a picture's longer side down to 2000 px and then its shorter side up to 736:
+#: a blank strip of 40 x 4000 (100:1, what the API admits) became 736 x 73 600, 54 MP, and took
+#: 110 s. At 6:1 it costs what a photo of 2000 x 1500 does.
+DETECTOR_ASPECT = 6.0
+#: The longer side a strip is brought to before it is padded: PP-OCR's own bound (max_side_len),
+#: so a strip is seen at the scale the detector would have seen it.
+DETECTOR_SIDE = 2000
+
+
+#: Grey levels between a picture's darkest and lightest spot, sensor and JPEG grain smoothed out,
+#: below which it holds nothing to read: print stands tens of levels off its paper even when faint.
+FLAT_CONTRAST = 12
+
+
+def is_blank(image: np.ndarray) -> bool:
+    """Whether a picture is of one even tone, with nothing on it a detector could find."""
+    smooth = cv2.blur(grey_of(image), (3, 3))
+    low, high, _, _ = cv2.minMaxLoc(smooth)
+    return high - low < FLAT_CONTRAST
+
+
+def detect_lines_within(detector: Engine, image: np.ndarray) -> list[Quad]:
+    """`detector`'s text lines of `image`, with a strip longer than DETECTOR_ASPECT:1 brought to
+    DETECTOR_SIDE and padded at its right or bottom with its own median colour (no edge to take
+    for text) to that aspect, its boxes carried back: a detector then costs on any picture what
+    it costs on a photo. A blank picture has no lines; other pictures are handed over as they are."""
+    if is_blank(image):
+        return []  # a blank page costs the detector as much as a written one
+    height, width = image.shape[:2]
+    if max(height, width) <= DETECTOR_ASPECT * min(height, width):
+        return detector.detect_lines(image)
+    small, back = scale_image(image, min(1.0, DETECTOR_SIDE / max(height, width)))
+    h, w = small.shape[:2]
+    bottom = max(0, int(np.ceil(w / DETECTOR_ASPECT)) - h)
+    right = max(0, int(np.ceil(h / DETECTOR_ASPECT)) - w)
+    colour = [float(c) for c in np.atleast_1d(np.median(small.reshape(h * w, -1), axis=0))]
+    padded = cv2.copyMakeBorder(small, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=colour + [0.0] * (4 - len(colour)))
+    quads = [back.apply_quad(quad) for quad in detector.detect_lines(padded)]
+    # A box wholly in the padding is nothing of the picture's.
+    return [quad for quad in quads if quad.bounds()[0] < width and quad.bounds()[1] < height]
 
 
 def grey_of(image: np.ndarray) -> np.ndarray:
@@ -37,9 +84,15 @@ def even_light(grey: np.ndarray, size: float) -> np.ndarray:
     k = max(3, int(round(size * factor)) | 1)
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     paper = cv2.GaussianBlur(paper, (0, 0), k)
-    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    flat = grey.astype(np.float32) * 255.0 / np.maximum(paper, 1.0)
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    # In bands of rows: the division in floats over a whole page of 80 MP (a noise picture scaled
+    # up to reading size) held five float copies of it at once, 1.6 GB.
+    flat = np.empty_like(grey)
+    for top in range(0, h, _BAND_ROWS):
+        rows = slice(top, top + _BAND_ROWS)
+        band = grey[rows].astype(np.float32) * 255.0 / np.maximum(paper[rows].astype(np.float32), 1.0)
+        flat[rows] = np.clip(band, 0, 255).astype(np.uint8)
+    return flat
 
 
 def ink_mask(grey: np.ndarray) -> np.ndarray:
