@@ -17,6 +17,8 @@ SMEAR = 0.35
 _JOIN_GAP = 1.5
 # Taller than this (in characters) a blob must look like a line of large text to be read.
 _MAX_LINE = 2.5
+# Up to this tall (in characters) a blob is one line, never cut into rows.
+_ONE_LINE = 1.8
 # A rule line is longer than this many characters and about a stroke thick.
 _RULE_CHARS = 4
 # Rows of a page divided at a time (memory, not speed: a band of a wide page is a few MB).
@@ -139,6 +141,7 @@ def find_text_lines(image: np.ndarray, char_size: float | None = None) -> list[Q
         return []
     blobs = smear(without_rules(ink, size), size)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    del blobs  # the labels say it all now, and a page of 80 MP holds 80 MB of it
     boxes = []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
@@ -146,9 +149,12 @@ def find_text_lines(image: np.ndarray, char_size: float | None = None) -> list[Q
         # character or a full-width mark, which the row joining below picks up.
         if h < 0.3 * size or w < 0.2 * size or area < 0.08 * size * size:
             continue
+        if h <= _ONE_LINE * size:
+            boxes.append((x, y, x + w, y + h))  # one line: nothing to cut, nor too tall to be text
+            continue
         own = labels[y:y + h, x:x + w] == label
         # Rows are cut on the ink, not the smear: smearing half fills the gap of tight leading.
-        own_ink = own & (ink[y:y + h, x:x + w] > 0)
+        own_ink = np.logical_and(own, ink[y:y + h, x:x + w])
         for left, top, right, bottom in _split_rows(own_ink, size):
             piece = own[top:bottom, left:right]
             if bottom - top > _MAX_LINE * size and (piece.mean() < 0.5 or right - left < 1.5 * (bottom - top)):
@@ -164,7 +170,7 @@ def _split_rows(blob: np.ndarray, size: float) -> list[tuple[int, int, int, int]
     taller than a line is lines touching (tight leading, a descender on an ascender) or
     large text: it is cut at the rows where it is thinnest, if that leaves lines."""
     h, w = blob.shape
-    if h <= 1.8 * size:
+    if h <= _ONE_LINE * size:
         return [(0, 0, w, h)]
     profile = np.convolve(blob.sum(axis=1).astype(np.float64), np.ones(3) / 3, mode="same")
     # Cuts are rows that are nearly empty compared with the text around them.
