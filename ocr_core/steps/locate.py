@@ -30,9 +30,13 @@ _BAND_ROWS = 256
 #: a blank strip of 40 x 4000 (100:1, what the API admits) became 736 x 73 600, 54 MP, and took
 #: 110 s. At 6:1 it costs what a photo of 2000 x 1500 does.
 DETECTOR_ASPECT = 6.0
-#: The longer side a strip is brought to before it is padded: PP-OCR's own bound (max_side_len),
-#: so a strip is seen at the scale the detector would have seen it.
+#: PP-OCR's own bound on the longer side (its max_side_len): a strip is brought to it before it
+#: is padded, so that the detector sees it at the scale it would have.
 DETECTOR_SIDE = 2000
+#: Most pixels a detector is handed: a 4:3 photo at DETECTOR_SIDE. PP-OCR's detector on a square
+#: of 2000 x 2000 (any picture of 3000 x 3000 and more) raised the process's peak to 973 MiB, on
+#: 2000 x 1500 to 736 MiB (bench/memory.py's noise; the budget is 1 GiB per process).
+DETECTOR_PIXELS = 3_000_000
 
 
 #: Grey levels between a picture's darkest and lightest spot, sensor and JPEG grain smoothed out,
@@ -48,22 +52,28 @@ def is_blank(image: np.ndarray) -> bool:
 
 
 def detect_lines_within(detector: Engine, image: np.ndarray) -> list[Quad]:
-    """`detector`'s text lines of `image`, with a strip longer than DETECTOR_ASPECT:1 brought to
-    DETECTOR_SIDE and padded at its right or bottom with its own median colour (no edge to take
-    for text) to that aspect, its boxes carried back: a detector then costs on any picture what
-    it costs on a photo. A blank picture has no lines; other pictures are handed over as they are."""
+    """`detector`'s text lines of `image` at a bounded cost, its boxes carried back to `image`: a
+    blank picture has none; a picture the detector would see as more than DETECTOR_PIXELS is
+    scaled down to them; a strip longer than DETECTOR_ASPECT:1 is brought to DETECTOR_SIDE and
+    padded at its right or bottom, with its own median colour (no edge to take for text), to
+    that aspect. Other pictures are handed over as they are."""
     if is_blank(image):
         return []  # a blank page costs the detector as much as a written one
     height, width = image.shape[:2]
-    if max(height, width) <= DETECTOR_ASPECT * min(height, width):
+    factor = min(1.0, DETECTOR_SIDE / max(height, width))
+    strip = max(height, width) > DETECTOR_ASPECT * min(height, width)
+    if not strip and width * height * factor ** 2 <= DETECTOR_PIXELS:
         return detector.detect_lines(image)
-    small, back = scale_image(image, min(1.0, DETECTOR_SIDE / max(height, width)))
+    factor = min(factor, (DETECTOR_PIXELS / (width * height)) ** 0.5)
+    small, back = scale_image(image, factor)
     h, w = small.shape[:2]
-    bottom = max(0, int(np.ceil(w / DETECTOR_ASPECT)) - h)
-    right = max(0, int(np.ceil(h / DETECTOR_ASPECT)) - w)
-    colour = [float(c) for c in np.atleast_1d(np.median(small.reshape(h * w, -1), axis=0))]
-    padded = cv2.copyMakeBorder(small, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=colour + [0.0] * (4 - len(colour)))
-    quads = [back.apply_quad(quad) for quad in detector.detect_lines(padded)]
+    bottom = max(0, int(np.ceil(w / DETECTOR_ASPECT)) - h) if strip else 0
+    right = max(0, int(np.ceil(h / DETECTOR_ASPECT)) - w) if strip else 0
+    if bottom or right:
+        colour = [float(c) for c in np.atleast_1d(np.median(small.reshape(h * w, -1), axis=0))]
+        small = cv2.copyMakeBorder(small, 0, bottom, 0, right, cv2.BORDER_CONSTANT,
+                                   value=colour + [0.0] * (4 - len(colour)))
+    quads = [back.apply_quad(quad) for quad in detector.detect_lines(small)]
     # A box wholly in the padding is nothing of the picture's.
     return [quad for quad in quads if quad.bounds()[0] < width and quad.bounds()[1] < height]
 
