@@ -139,6 +139,7 @@ class Document:
             self._pdf, self.info = _open_pdf(data, self.max_pixels, max_pages)
         else:
             self._image, self.info = _open(data, self.max_pixels, max_pages)
+            self._data = data
 
     def __len__(self) -> int:
         return self.info.pages
@@ -162,7 +163,13 @@ class Document:
         """Page `index` (from 0) as a BGR uint8 array, upright."""
         if self._pdf is not None:
             return np.ascontiguousarray(self._render(index)[:, :, :3])
-        return _to_bgr(self._frame(index), self.info.format)
+        picture = _to_bgr(self._frame(index), self.info.format)
+        if len(self) == 1:
+            # Pillow keeps the decoded pixels (4 bytes each: 160 MB at the pixel bound) while the
+            # file is open, that is through the whole recognition: opened afresh, header only.
+            self._image.close()
+            self._image = Image.open(io.BytesIO(self._data), formats=_FORMATS)
+        return picture
 
     def image(self, index: int) -> Image.Image:
         """Page `index` (from 0) as an RGB picture, upright (what `ocrq ingest` sends of one page)."""
@@ -406,7 +413,8 @@ def _to_bgr(image: Image.Image, fmt: str) -> np.ndarray:
         if image.mode in _ALPHA_MODES or "transparency" in image.info:
             rgba = image.convert("RGBA")
             image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-        rgb = np.asarray(image.convert("RGB"))
+        # Pillow's convert copies even a picture already RGB (160 MB at the pixel bound).
+        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
         return np.ascontiguousarray(rgb[:, :, ::-1])
     except Exception:
         raise (GifDecodeFailed if fmt == "GIF" else ImageDecodeFailed)() from None
