@@ -221,7 +221,8 @@ def measure(path: Path, service: str, configure: dict | None = None, nice: int =
     return result
 
 
-def run(services: list[str], names: list[str], folder: Path, nice: int = 10) -> list[Run]:
+def run(services: list[str], names: list[str], folder: Path, nice: int = 10,
+        timeout: float | None = None) -> list[Run]:
     catalogue = pictures()
     runs = []
     for name in names:
@@ -229,7 +230,11 @@ def run(services: list[str], names: list[str], folder: Path, nice: int = 10) -> 
         if not path.exists():
             path.write_bytes(catalogue[name].draw())
         for service in services:
-            peak, warm, seconds, answer = measure(path, service, nice=nice)
+            try:
+                peak, warm, seconds, answer = measure(path, service, nice=nice, timeout=timeout)
+            except TimeoutError:
+                peak = warm = seconds = float("nan")
+                answer = f"no answer in {timeout:.0f} s (killed)"
             runs.append(Run(service, name, round(peak, 1), round(warm, 1), round(seconds, 2), answer))
             print(f"{name:20} {service:24} {peak:8.0f} {warm:8.0f} {seconds:8.1f}  {answer}", flush=True)
     return runs
@@ -244,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the pictures and exit")
     parser.add_argument("--json", type=Path, help="also write the runs here")
     parser.add_argument("--nice", type=int, default=10, help="niceness of the recognition processes")
+    parser.add_argument("--timeout", type=float, help="seconds a run's process may take, warm-up included, before it is killed and reported so")
     args = parser.parse_args(argv)
     catalogue = pictures()
     if args.list:
@@ -257,9 +263,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown: {', '.join(unknown)}")
     print(f"{'picture':20} {'service':24} {'peak MiB':>8} {'warm MiB':>8} {'seconds':>8}  answer")
     with tempfile.TemporaryDirectory(prefix="ocrq-memory-") as folder:
-        runs = run(services, names, Path(folder), args.nice)
-    over = [r for r in runs if not r.peak_mib <= BUDGET_MIB]
-    print(f"\n{len(runs)} runs; highest peak {max(r.peak_mib for r in runs):.0f} MiB; "
+        runs = run(services, names, Path(folder), args.nice, args.timeout)
+    measured = [r for r in runs if r.peak_mib == r.peak_mib]
+    over = [r for r in measured if r.peak_mib > BUDGET_MIB]
+    print(f"\n{len(runs)} runs ({len(runs) - len(measured)} without an answer); highest peak "
+          f"{max((r.peak_mib for r in measured), default=float('nan')):.0f} MiB; "
           f"{len(over)} over the budget of {BUDGET_MIB} MiB per recognition process")
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], ensure_ascii=False, indent=1))
