@@ -4,7 +4,7 @@
                            [--picture noise_3000 ...] [--list] [--json out.json]
 
 Each picture is drawn here, deterministically, and sized to what the API admits: at most
-`OCR_MAX_PIXELS` pixels, at most `orient.MAX_ASPECT`:1, at most `OCR_MAX_PAGES` pages. Each
+`OCR_MAX_PIXELS` pixels, `decode.MAX_SIDE` a side, `orient.MAX_ASPECT`:1 and `OCR_MAX_PAGES` pages. Each
 (service, picture) runs in a fresh process (multiprocessing spawn) that loads the engines
 (`ocr_core.warm_up`), reads the file and calls `ocr_core.recognize` once, as a worker's pool
 process would on its first job; the table gives that process's peak resident memory (ru_maxrss,
@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ocr_core.settings import get_settings
+from ocr_core.steps.decode import MAX_SIDE
 from ocr_core.steps.orient import MAX_ASPECT
 
 #: The README's budget per recognition process, in MiB (section "Sizing": 1 GiB per process).
@@ -127,8 +128,10 @@ def pictures() -> dict[str, Picture]:
     """The costly pictures, by name: each at or under the bounds the API checks before queueing."""
     bound = _bound()
     pages = get_settings().max_pages
-    aspect = float(MAX_ASPECT)
-    strip = _side(bound, aspect)
+    # The longest strips admitted: at the side bound and the pixel bound, and at the side bound
+    # and the aspect bound.
+    strip = (MAX_SIDE, bound // MAX_SIDE)
+    narrow = (MAX_SIDE, MAX_SIDE // MAX_ASPECT)
     found = [
         Picture("noise_3000", "3000x3000 JPEG of colour noise (the issue's 1.8 GB)", lambda: noise(3000, 3000)),
         Picture("noise_bound", "JPEG of colour noise at the pixel bound", lambda: noise(*_side(bound))),
@@ -139,10 +142,12 @@ def pictures() -> dict[str, Picture]:
         Picture("checkerboard_bound", "12 px checkerboard at the pixel bound", lambda: checkerboard(*_side(bound))),
         Picture("blank_40x4000", "blank strip 40 wide, 4000 high (100:1, the bound)", lambda: blank(40, 4000)),
         Picture("blank_4000x40", "blank strip 4000 wide, 40 high (100:1, the bound)", lambda: blank(4000, 40)),
-        Picture("noise_strip_bound", f"noise strip {strip[0]}x{strip[1]} (100:1 at the pixel bound)",
+        Picture("noise_strip_bound", f"noise strip {strip[0]}x{strip[1]} (the side and pixel bounds)",
                 lambda: noise(*strip)),
-        Picture("noise_strip_tall", f"noise strip {strip[1]}x{strip[0]} (1:100 at the pixel bound)",
-                lambda: noise(strip[1], strip[0])),
+        Picture("noise_strip_aspect", f"noise strip {narrow[0]}x{narrow[1]} (the side and aspect bounds)",
+                lambda: noise(*narrow)),
+        Picture("noise_strip_tall", f"noise strip {narrow[1]}x{narrow[0]} (the same, standing)",
+                lambda: noise(narrow[1], narrow[0])),
         Picture("tiff_pages_bound", f"TIFF of {pages} noise pages of 1000x1000 (the page bound)",
                 lambda: tiff_pages(1000, 1000, pages)),
     ]

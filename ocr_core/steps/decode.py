@@ -1,7 +1,7 @@
 """The decode step: a request's base64 string to bytes, bytes to BGR arrays for OpenCV.
 
-Formats are recognised by content; the pixel bound is checked from the header before any decoding,
-and the page bound of a PDF or a multi-page TIFF from its page tree or IFD chain before any page is.
+Formats are recognised by content; the pixel bound and the side bound (MAX_SIDE) are checked from the
+header before any decoding, and the page bound of a PDF or a multi-page TIFF from its page tree or IFD chain before any page is.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from ocr_core.errors import (
     ImageTooLarge,
 )
 from ocr_core.settings import get_settings
+from ocr_core.steps.orient import MAX_ASPECT
 
 try:
     import pillow_heif
@@ -46,8 +47,11 @@ else:
 _FORMATS = ["BMP", "JPEG", "JPEG2000", "PNG", "PPM", "TIFF", "GIF", "WEBP", "HEIF", "AVIF"]
 #: Formats answered page by page (every other one is one picture: a GIF's or WebP's first frame).
 PAGED = ("PDF", "TIFF")
+#: The longest side of a picture: OpenCV's warps (remap) take none longer, and a strip of 63 200 x 632,
+#: under the pixel bound and at the aspect bound, failed in them as 464 (ocr_table_parse's page turn).
+MAX_SIDE = 32766
 #: PDF pages are rendered at this resolution (text of 10 pt is then about 28 px high), or less when the
-#: page would be over the pixel bound (a poster).
+#: page would be over the pixel bound or MAX_SIDE (a poster, a roll).
 PDF_DPI = 200
 _PDF_MAGIC = b"%PDF-"
 # PDFium is not thread-safe, and the API probes PDFs from several threads of one process.
@@ -229,6 +233,9 @@ def _check_size(size: tuple[int, int], limit: int) -> None:
     width, height = size
     if width * height > limit:
         raise ImageTooLarge(detail=f"{width}x{height}")
+    # A strip past orient's aspect bound is left to its own answer (too small to hold text).
+    if max(width, height) > MAX_SIDE and max(width, height) <= MAX_ASPECT * min(width, height):
+        raise ImageTooLarge(detail=f"{width}x{height}: over {MAX_SIDE} pixels a side")
 
 
 def _check_pages(pages: int, max_pages: int, exact: bool = True) -> None:
@@ -290,7 +297,7 @@ def _pdf_scale(size: tuple[float, float], max_pixels: int) -> float:
     if not (math.isfinite(width) and math.isfinite(height)) or width < 1 or height < 1:
         raise ImageDecodeFailed()
     # A hair under: pypdfium2 rounds each side up, and a page of 30 px at 200 dpi is 10.8000002 pt in float32.
-    scale = min(PDF_DPI / 72, math.sqrt(max_pixels / (width * height))) * (1 - 1e-6)
+    scale = min(PDF_DPI / 72, math.sqrt(max_pixels / (width * height)), MAX_SIDE / max(width, height)) * (1 - 1e-6)
     # PDFium rounds each side up: shrink until the rendered page is within the bound.
     while scale > 0 and math.ceil(width * scale) * math.ceil(height * scale) > max_pixels:
         scale *= 0.999

@@ -8,18 +8,23 @@ bench.memory`), and pytest's timeout catches a hang.
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from bench.memory import BUDGET_MIB, measure, pictures
 from ocr_core.engines.base import Engine, Reading
+from ocr_core.errors import ImageTooLarge
 from ocr_core.geometry import Quad
+from ocr_core.steps.decode import MAX_SIDE, probe_image
 from ocr_core.steps.locate import DETECTOR_ASPECT, DETECTOR_PIXELS, detect_lines_within
 
 # (service, picture): the reader of free text on the picture that cost it 1.8 GB (a 3000 x 3000
 # JPEG of noise, scaled up to reading size), the plate finder on the same (PP-OCR's detector on
-# the whole picture) and on a strip of noise at the aspect and pixel bounds (the detector saw
-# such a strip as 54 MP).
+# the whole picture) and on the longest strip of noise admitted (the detector saw strips at the
+# aspect bound as 54 MP).
 COSTLY = [
     ("ocr_general", "noise_3000"),
     ("ocr_plate", "noise_3000"),
@@ -103,3 +108,19 @@ def test_a_blank_picture_has_no_lines_and_costs_no_detection():
     image[::7, ::5] = 244  # paper grain well under any print's contrast
     assert detect_lines_within(detector, image) == []
     assert detector.seen == []
+
+
+def _png_header(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (width, height), 255).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("width, height", [(MAX_SIDE + 1, 400), (400, MAX_SIDE + 1)])
+def test_a_side_over_the_bound_is_462_from_the_header(width, height):
+    with pytest.raises(ImageTooLarge, match="a side"):
+        probe_image(_png_header(width, height))
+
+
+def test_a_side_at_the_bound_is_admitted():
+    assert probe_image(_png_header(MAX_SIDE, 400)).width == MAX_SIDE
