@@ -131,7 +131,7 @@ def pictures() -> dict[str, Picture]:
     # The longest strips admitted: at the side bound and the pixel bound, and at the side bound
     # and the aspect bound.
     strip = (MAX_SIDE, bound // MAX_SIDE)
-    narrow = (MAX_SIDE, MAX_SIDE // MAX_ASPECT)
+    narrow = (MAX_SIDE, -(-MAX_SIDE // MAX_ASPECT))
     found = [
         Picture("noise_3000", "3000x3000 JPEG of colour noise (the issue's 1.8 GB)", lambda: noise(3000, 3000)),
         Picture("noise_bound", "JPEG of colour noise at the pixel bound", lambda: noise(*_side(bound))),
