@@ -1,7 +1,8 @@
 """The decode step: a request's base64 string to bytes, bytes to BGR arrays for OpenCV.
 
-Formats are recognised by content; the pixel bound and the side bound (MAX_SIDE) are checked from the
-header before any decoding, and the page bound of a PDF or a multi-page TIFF from its page tree or IFD chain before any page is.
+Formats are recognised by content; the pixel bound and the side bound (MAX_SIDE) are checked from
+the header before any decoding, and the page bound of a PDF or a multi-page TIFF from its page tree
+or IFD chain before any page is.
 """
 from __future__ import annotations
 

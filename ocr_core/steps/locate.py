@@ -35,7 +35,7 @@ DETECTOR_ASPECT = 4.0
 DETECTOR_SIDE = 2000
 #: Most pixels a detector is handed: a 4:3 photo at DETECTOR_SIDE. PP-OCR's detector on a square
 #: of 2000 x 2000 (any picture of 3000 x 3000 and more) raised the process's peak to 973 MiB, on
-#: 2000 x 1500 to 736 MiB (bench/memory.py's noise; the budget is 1 GiB per process).
+#: 2000 x 1500 to about 740 MiB (noise; the budget is 1 GiB per process).
 DETECTOR_PIXELS = 3_000_000
 
 
