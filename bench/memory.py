@@ -4,10 +4,10 @@
                            [--picture noise_3000 ...] [--list] [--json out.json]
 
 Each picture is drawn here, deterministically, and sized to what the API admits: at most
-`OCR_MAX_PIXELS` pixels, `decode.MAX_SIDE` a side, `orient.MAX_ASPECT`:1 and `OCR_MAX_PAGES` pages. Each
-(service, picture) runs in a fresh process (multiprocessing spawn) that loads the engines
+`OCR_MAX_PIXELS` pixels, `decode.MAX_SIDE` a side, `orient.MAX_ASPECT`:1 and `OCR_MAX_PAGES`
+pages. Each (service, picture) runs in a fresh process (multiprocessing spawn) that loads the engines
 (`ocr_core.warm_up`), reads the file and calls `ocr_core.recognize` once, as a worker's pool
-process would on its first job; the table gives that process's peak resident memory (ru_maxrss,
+process would on its first job; the table gives that process's peak resident memory (VmHWM,
 which counts the engines' models), its resident memory after the warm-up, the seconds of the
 call and what it answered. The README's budget is 1 GiB per recognition process.
 """
@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import multiprocessing
-import resource
 import sys
 import tempfile
 import time
@@ -166,10 +165,13 @@ class Run:
     answer: str           # "ok" with what was found, or the error code
 
 
-def _resident_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        pages = int(statm.read().split()[1])
-    return pages * resource.getpagesize() / 2**20
+def _status_mib(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS: now; VmHWM: its peak)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def _summary(answer: dict) -> str:
@@ -191,7 +193,7 @@ def _child(path: str, service: str, configure: dict, nice: int, out) -> None:
     from ocr_core.errors import ServiceError
 
     ocr_core.warm_up()
-    warm = _resident_mib()
+    warm = _status_mib("VmRSS")
     data = Path(path).read_bytes()
     start = time.perf_counter()
     try:
@@ -199,7 +201,9 @@ def _child(path: str, service: str, configure: dict, nice: int, out) -> None:
     except ServiceError as exc:
         answer = f"{exc.code} {exc.error_msg[:60]}"
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # Not ru_maxrss: Linux carries it across exec, so a spawned child starts with its parent's
+    # resident size (the parent that drew a 40 MP checkerboard showed 1363 MiB in every child).
+    peak = _status_mib("VmHWM")
     out.send((peak, warm, seconds, answer))
     out.close()
 
