@@ -12,6 +12,7 @@ import numpy as np
 from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine, TextLine
 from ocr_core.geometry import Quad, Transform, reading_order, rotate_image, warp_quad
+from ocr_core.steps.locate import detect_lines_within
 
 # ISO/IEC 7810 ID-1: 85.60 × 53.98 mm. A photo's perspective stretches it a little either way.
 CARD_ASPECT = 85.60 / 53.98
@@ -188,7 +189,7 @@ def detect_lines_on(card: np.ndarray, pipeline: Pipeline) -> list[Quad]:
     # reading, its detector finds the lines (silver digits on a dark card among them).
     name = pipeline.detector or ("ppocr" if pipeline.reader == "ppocr" else None)
     if name:
-        quads = get_engine(name).detect_lines(card)
+        quads = detect_lines_within(get_engine(name), card)
     else:
         engine = get_engine("tesseract")
         grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card

@@ -1,7 +1,8 @@
 """The decode step: a request's base64 string to bytes, bytes to BGR arrays for OpenCV.
 
-Formats are recognised by content; the pixel bound is checked from the header before any decoding,
-and the page bound of a PDF or a multi-page TIFF from its page tree or IFD chain before any page is.
+Formats are recognised by content; the pixel bound and the side bound (MAX_SIDE) are checked from
+the header before any decoding, and the page bound of a PDF or a multi-page TIFF from its page tree
+or IFD chain before any page is.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from ocr_core.errors import (
     ImageTooLarge,
 )
 from ocr_core.settings import get_settings
+from ocr_core.steps.orient import MAX_ASPECT
 
 try:
     import pillow_heif
@@ -46,8 +48,11 @@ else:
 _FORMATS = ["BMP", "JPEG", "JPEG2000", "PNG", "PPM", "TIFF", "GIF", "WEBP", "HEIF", "AVIF"]
 #: Formats answered page by page (every other one is one picture: a GIF's or WebP's first frame).
 PAGED = ("PDF", "TIFF")
+#: The longest side of a picture: OpenCV's warps (remap) take none longer, and a strip of 63 200 x 632,
+#: under the pixel bound and at the aspect bound, failed in them as 464 (ocr_table_parse's page turn).
+MAX_SIDE = 32766
 #: PDF pages are rendered at this resolution (text of 10 pt is then about 28 px high), or less when the
-#: page would be over the pixel bound (a poster).
+#: page would be over the pixel bound or MAX_SIDE (a poster, a roll).
 PDF_DPI = 200
 _PDF_MAGIC = b"%PDF-"
 # PDFium is not thread-safe, and the API probes PDFs from several threads of one process.
@@ -139,6 +144,7 @@ class Document:
             self._pdf, self.info = _open_pdf(data, self.max_pixels, max_pages)
         else:
             self._image, self.info = _open(data, self.max_pixels, max_pages)
+            self._data = data
 
     def __len__(self) -> int:
         return self.info.pages
@@ -162,7 +168,13 @@ class Document:
         """Page `index` (from 0) as a BGR uint8 array, upright."""
         if self._pdf is not None:
             return np.ascontiguousarray(self._render(index)[:, :, :3])
-        return _to_bgr(self._frame(index), self.info.format)
+        picture = _to_bgr(self._frame(index), self.info.format)
+        if len(self) == 1:
+            # Pillow keeps the decoded pixels (4 bytes each: 160 MB at the pixel bound) while the
+            # file is open, that is through the whole recognition: opened afresh, header only.
+            self._image.close()
+            self._image = Image.open(io.BytesIO(self._data), formats=_FORMATS)
+        return picture
 
     def image(self, index: int) -> Image.Image:
         """Page `index` (from 0) as an RGB picture, upright (what `ocrq ingest` sends of one page)."""
@@ -222,6 +234,9 @@ def _check_size(size: tuple[int, int], limit: int) -> None:
     width, height = size
     if width * height > limit:
         raise ImageTooLarge(detail=f"{width}x{height}")
+    # A strip past orient's aspect bound is left to its own answer (too small to hold text).
+    if max(width, height) > MAX_SIDE and max(width, height) <= MAX_ASPECT * min(width, height):
+        raise ImageTooLarge(detail=f"{width}x{height}: over {MAX_SIDE} pixels a side")
 
 
 def _check_pages(pages: int, max_pages: int, exact: bool = True) -> None:
@@ -283,7 +298,7 @@ def _pdf_scale(size: tuple[float, float], max_pixels: int) -> float:
     if not (math.isfinite(width) and math.isfinite(height)) or width < 1 or height < 1:
         raise ImageDecodeFailed()
     # A hair under: pypdfium2 rounds each side up, and a page of 30 px at 200 dpi is 10.8000002 pt in float32.
-    scale = min(PDF_DPI / 72, math.sqrt(max_pixels / (width * height))) * (1 - 1e-6)
+    scale = min(PDF_DPI / 72, math.sqrt(max_pixels / (width * height)), MAX_SIDE / max(width, height)) * (1 - 1e-6)
     # PDFium rounds each side up: shrink until the rendered page is within the bound.
     while scale > 0 and math.ceil(width * scale) * math.ceil(height * scale) > max_pixels:
         scale *= 0.999
@@ -406,7 +421,8 @@ def _to_bgr(image: Image.Image, fmt: str) -> np.ndarray:
         if image.mode in _ALPHA_MODES or "transparency" in image.info:
             rgba = image.convert("RGBA")
             image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
-        rgb = np.asarray(image.convert("RGB"))
+        # Pillow's convert copies even a picture already RGB (160 MB at the pixel bound).
+        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
         return np.ascontiguousarray(rgb[:, :, ::-1])
     except Exception:
         raise (GifDecodeFailed if fmt == "GIF" else ImageDecodeFailed)() from None

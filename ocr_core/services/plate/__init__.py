@@ -28,6 +28,7 @@ from ocr_core.services.plate.detected import (
     whole_picture,
 )
 from ocr_core.steps.answer import Findings
+from ocr_core.steps.locate import detect_lines_within
 
 OPTIONS = {"multi_crop": bool}
 # The crops read of each plate, as margins grown (length, height) round the region found: the
@@ -97,7 +98,8 @@ def _detected_plates(image: np.ndarray, engine: Engine, multi: bool) -> list[tup
             read.append((candidate.quad, plate))
     if read:
         return read
-    boxes = get_engine("ppocr").detect_lines(image) if engine.name != "ppocr" else engine.detect_lines(image)
+    detector = engine if engine.name == "ppocr" else get_engine("ppocr")
+    boxes = detect_lines_within(detector, image)
     for candidate in detected_rows(image, boxes):
         if (plate := _read_plate(image, candidate, engine, multi, strict=True)) is not None:
             read.append((candidate.quad, plate))

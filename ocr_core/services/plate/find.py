@@ -2,6 +2,8 @@
 and their reading held to the plate grammar (province, letter, serial whose length the colour sets)."""
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -29,24 +31,26 @@ class PlateCandidate:
     by_row: bool = False
 
 
-def colour_masks(image: np.ndarray) -> dict[str, np.ndarray]:
-    """Where each plate ground colour is in a BGR picture (255 inside). Thresholds are wide
-    enough for dusk, shade and a camera's white balance; the shape test does the rest."""
+def colour_masks(image: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+    """Where each plate ground colour is in a BGR picture (255 inside), one colour at a time (a
+    mask of a picture at the pixel bound is 40 MB). Thresholds are wide enough for dusk, shade
+    and a camera's white balance; the shape test does the rest."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     # Light is judged against the picture's own bright end: a dim photo's white plate is grey.
-    bright = float(np.percentile(v, 99)) or 255.0
-    masks = {
-        "blue": (h >= 98) & (h <= 130) & (s >= 80) & (v >= 45),
+    bright = float(np.percentile(hsv[..., 2], 99)) or 255.0
+    # (lowest, highest) hue, saturation and value of each, inclusive.
+    ranges = {
+        "blue": ((98, 80, 45), (130, 255, 255)),
         # Not the browns and oranges of car paint and brick: a yellow plate is bright.
-        "yellow": (h >= 16) & (h <= 34) & (s >= 100) & (v >= 0.5 * bright),
+        "yellow": ((16, 100, math.ceil(0.5 * bright)), (34, 255, 255)),
         # A new-energy plate fades from pale to full green: low saturation but a green hue at its top.
-        "green": (h >= 36) & (h <= 95) & (s >= 14) & (v >= 0.35 * bright),
-        "white": (s <= 50) & (v >= 0.55 * bright),
-        "black": (v <= 0.3 * bright) & (s <= 110),
+        "green": ((36, 14, math.ceil(0.35 * bright)), (95, 255, 255)),
+        "white": ((0, 0, math.ceil(0.55 * bright)), (255, 50, 255)),
+        "black": ((0, 0, 0), (255, 110, math.floor(0.3 * bright))),
     }
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-    return {name: cv2.morphologyEx(mask.astype(np.uint8) * 255, cv2.MORPH_OPEN, kernel) for name, mask in masks.items()}
+    for name, (low, high) in ranges.items():
+        yield name, cv2.morphologyEx(cv2.inRange(hsv, low, high), cv2.MORPH_OPEN, kernel)
 
 
 def find_plates(image: np.ndarray, min_width: int = 40) -> list[PlateCandidate]:
@@ -54,7 +58,7 @@ def find_plates(image: np.ndarray, min_width: int = 40) -> list[PlateCandidate]:
     rectangle 2-6 times as long as high, at least `min_width` px long, with a row of characters
     inside), largest first; then rows of characters, whatever their ground."""
     found = []
-    for colour, mask in colour_masks(image).items():
+    for colour, mask in colour_masks(image):
         # Two levels: a plate inside a hole of a larger region (a black plate in dark asphalt,
         # ringed by its white rim) is still a region of its own.
         contours, _ = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
