@@ -355,14 +355,19 @@ def _rectangles(group: dict[int, int], n_rows: int, n_cols: int) -> list[tuple[i
     return spans
 
 
+def _inside(cell: Cell, shape: tuple[int, ...], size: float) -> tuple[int, int, int, int]:
+    """The cell's box inset from its rules (0.15 of a character, at least 2 px), within the page."""
+    left, top, right, bottom = cell.box
+    inset = max(2, int(round(0.15 * size)))
+    return (max(0, int(left) + inset), max(0, int(top) + inset),
+            min(shape[1], int(right) - inset), min(shape[0], int(bottom) - inset))
+
+
 def cell_lines(grey: np.ndarray, cell: Cell, rules: Rules, size: float) -> tuple[Quad, ...]:
     """The text lines inside a ruled cell, in reading order, in page coordinates. The cell is
     cut inside its rules and what is left of any rule is painted white, so that neither a
     border nor the text of the next cell joins a line."""
-    left, top, right, bottom = cell.box
-    inset = max(2, int(round(0.15 * size)))
-    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
-    x1, y1 = min(grey.shape[1], int(right) - inset), min(grey.shape[0], int(bottom) - inset)
+    x0, y0, x1, y1 = _inside(cell, grey.shape, size)
     if x1 - x0 < 0.3 * size or y1 - y0 < 0.3 * size:
         return ()
     crop = grey[y0:y1, x0:x1].copy()
@@ -696,10 +701,7 @@ def _lone_mark(cell: Cell, ink: np.ndarray, size: float) -> tuple[Quad, ...]:
     """The box of the ink inside a cell (its sides left out) when it is one mark at least
     half a character wide and no taller than a line: a lone "一" that no finder takes
     for a line of text (it is as flat as a rule, and too short to be one)."""
-    left, top, right, bottom = cell.box
-    inset = max(2, int(round(0.15 * size)))
-    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
-    x1, y1 = min(ink.shape[1], int(right) - inset), min(ink.shape[0], int(bottom) - inset)
+    x0, y0, x1, y1 = _inside(cell, ink.shape, size)
     if x1 - x0 < 0.5 * size or y1 - y0 < 0.3 * size:
         return ()
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1].astype(np.uint8), connectivity=8)
