@@ -3,6 +3,7 @@ crossings with merged cells where inner rules are missing, and the columns of un
 from the gaps their rows share. No reading here: cells come back with the boxes to read."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -717,17 +718,23 @@ def _lone_mark(cell: Cell, ink: np.ndarray, size: float) -> tuple[Quad, ...]:
     return (Quad.from_box(cx - half, cy - size / 2, cx + half, cy + size / 2),)
 
 
+def _lines_in(table: Table, lines: list[Quad]) -> Iterator[tuple[Quad, tuple[float, float, float, float], float]]:
+    """Each line whose middle lies in the table's rows and which overlaps its width, with its
+    bounds and the height of its middle."""
+    left, top, right, bottom = table.box
+    for quad in lines:
+        x0, y0, x1, y1 = quad.bounds()
+        middle = (y0 + y1) / 2
+        if top <= middle <= bottom and x1 > left and x0 < right:
+            yield quad, (x0, y0, x1, y1), middle
+
+
 def _cut_through(tables: list[Table], lines: list[Quad], ink: np.ndarray) -> float:
     """The share of the text lines inside the tables that a side of a cell crosses over ink
     (through a character, not over the blank between two cells' text)."""
     inside = cut = 0
     for table in tables:
-        left, top, right, bottom = table.box
-        for quad in lines:
-            x0, y0, x1, y1 = quad.bounds()
-            middle = (y0 + y1) / 2
-            if not (top <= middle <= bottom and x1 > left and x0 < right):
-                continue
+        for quad, (x0, y0, x1, y1), middle in _lines_in(table, lines):
             inside += 1
             sides = {side for c in table.cells if c.box[1] <= middle < c.box[3] for side in (c.box[0], c.box[2])
                      if x0 + 1 < side < x1 - 1}
@@ -762,12 +769,7 @@ def _with_detected(grey: np.ndarray, table: Table, lines: list[Quad], rules: Rul
     row of cells its middle lies in, and cut at the sides of the cells it crosses, each piece
     kept tight to its ink (a line read across a rule holds two cells' text)."""
     found: dict[int, list[Quad]] = {}
-    left, top, right, bottom = table.box
-    for quad in lines:
-        x0, y0, x1, y1 = quad.bounds()
-        middle = (y0 + y1) / 2
-        if not (top <= middle <= bottom and x1 > left and x0 < right):
-            continue
+    for quad, (x0, y0, x1, y1), middle in _lines_in(table, lines):
         for n, cell in enumerate(table.cells):
             cx0, cy0, cx1, cy1 = cell.box
             if not cy0 <= middle < cy1 or min(x1, cx1) - max(x0, cx0) <= 0:
