@@ -10,6 +10,7 @@ from ocr_core.engines import Pipeline, get_engine
 from ocr_core.engines.base import Engine
 from ocr_core.geometry import Quad
 from ocr_core.services.plate.find import (
+    MAX_CANDIDATES,
     PlateCandidate,
     close_to,
     decode_plate,
@@ -100,11 +101,17 @@ def _detected_plates(image: np.ndarray, engine: Engine, multi: bool) -> list[tup
         return read
     detector = engine if engine.name == "ppocr" else get_engine("ppocr")
     boxes = detect_lines_within(detector, image)
-    for candidate in detected_rows(image, boxes):
+    for candidate in detected_rows(image, boxes)[:2 * MAX_CANDIDATES]:
         if (plate := _read_plate(image, candidate, engine, multi, strict=True)) is not None:
             read.append((candidate.quad, plate))
-    for upper, lower in two_row_pairs(boxes):
-        texts = [_free(image, quad, engine) for quad in (upper, lower)]
+    # Each box read once, however many pairs it is in; and no more pairs than candidates of a kind
+    # (a page of text held hundreds of boxes, tens of thousands of pairs).
+    free: dict[int, tuple[str, float]] = {}
+    for upper, lower in two_row_pairs(boxes)[:MAX_CANDIDATES]:
+        for quad in (upper, lower):
+            if id(quad) not in free:
+                free[id(quad)] = _free(image, quad, engine)
+        texts = [free[id(upper)], free[id(lower)]]
         txt = two_row_text(texts[0][0], texts[1][0])
         prob = min(texts[0][1], texts[1][1])
         if txt is None or prob < MIN_PROB:

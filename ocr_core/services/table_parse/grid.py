@@ -3,6 +3,7 @@ crossings with merged cells where inner rules are missing, and the columns of un
 from the gaps their rows share. No reading here: cells come back with the boxes to read."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -154,7 +155,9 @@ def _isolated(candidates: np.ndarray, ink: np.ndarray, horizontal: bool) -> np.n
             above = ink[y:y + ch, max(0, x - 4):max(0, x - 1)].any(axis=1)
             below = ink[y:y + ch, min(w, x + cw + 1):min(w, x + cw + 4)].any(axis=1)
         keep[i] = above.size > 0 and float((~above & ~below).mean()) >= _ISOLATED
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    # One value per component, looked up per pixel: np.where over the pixels made 8 bytes of each
+    # (a 40 MP strip of noise peaked at 6.8 GB in ocr_table_parse).
+    return np.where(keep, 255, 0).astype(np.uint8)[labels]
 
 
 def _segments(mask: np.ndarray, size: float, horizontal: bool) -> list[tuple[float, float, float]]:
@@ -353,14 +356,19 @@ def _rectangles(group: dict[int, int], n_rows: int, n_cols: int) -> list[tuple[i
     return spans
 
 
+def _inside(cell: Cell, shape: tuple[int, ...], size: float) -> tuple[int, int, int, int]:
+    """The cell's box inset from its rules (0.15 of a character, at least 2 px), within the page."""
+    left, top, right, bottom = cell.box
+    inset = max(2, int(round(0.15 * size)))
+    return (max(0, int(left) + inset), max(0, int(top) + inset),
+            min(shape[1], int(right) - inset), min(shape[0], int(bottom) - inset))
+
+
 def cell_lines(grey: np.ndarray, cell: Cell, rules: Rules, size: float) -> tuple[Quad, ...]:
     """The text lines inside a ruled cell, in reading order, in page coordinates. The cell is
     cut inside its rules and what is left of any rule is painted white, so that neither a
     border nor the text of the next cell joins a line."""
-    left, top, right, bottom = cell.box
-    inset = max(2, int(round(0.15 * size)))
-    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
-    x1, y1 = min(grey.shape[1], int(right) - inset), min(grey.shape[0], int(bottom) - inset)
+    x0, y0, x1, y1 = _inside(cell, grey.shape, size)
     if x1 - x0 < 0.3 * size or y1 - y0 < 0.3 * size:
         return ()
     crop = grey[y0:y1, x0:x1].copy()
@@ -694,10 +702,7 @@ def _lone_mark(cell: Cell, ink: np.ndarray, size: float) -> tuple[Quad, ...]:
     """The box of the ink inside a cell (its sides left out) when it is one mark at least
     half a character wide and no taller than a line: a lone "一" that no finder takes
     for a line of text (it is as flat as a rule, and too short to be one)."""
-    left, top, right, bottom = cell.box
-    inset = max(2, int(round(0.15 * size)))
-    x0, y0 = max(0, int(left) + inset), max(0, int(top) + inset)
-    x1, y1 = min(ink.shape[1], int(right) - inset), min(ink.shape[0], int(bottom) - inset)
+    x0, y0, x1, y1 = _inside(cell, ink.shape, size)
     if x1 - x0 < 0.5 * size or y1 - y0 < 0.3 * size:
         return ()
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1].astype(np.uint8), connectivity=8)
@@ -713,17 +718,23 @@ def _lone_mark(cell: Cell, ink: np.ndarray, size: float) -> tuple[Quad, ...]:
     return (Quad.from_box(cx - half, cy - size / 2, cx + half, cy + size / 2),)
 
 
+def _lines_in(table: Table, lines: list[Quad]) -> Iterator[tuple[Quad, tuple[float, float, float, float], float]]:
+    """Each line whose middle lies in the table's rows and which overlaps its width, with its
+    bounds and the height of its middle."""
+    left, top, right, bottom = table.box
+    for quad in lines:
+        x0, y0, x1, y1 = quad.bounds()
+        middle = (y0 + y1) / 2
+        if top <= middle <= bottom and x1 > left and x0 < right:
+            yield quad, (x0, y0, x1, y1), middle
+
+
 def _cut_through(tables: list[Table], lines: list[Quad], ink: np.ndarray) -> float:
     """The share of the text lines inside the tables that a side of a cell crosses over ink
     (through a character, not over the blank between two cells' text)."""
     inside = cut = 0
     for table in tables:
-        left, top, right, bottom = table.box
-        for quad in lines:
-            x0, y0, x1, y1 = quad.bounds()
-            middle = (y0 + y1) / 2
-            if not (top <= middle <= bottom and x1 > left and x0 < right):
-                continue
+        for quad, (x0, y0, x1, y1), middle in _lines_in(table, lines):
             inside += 1
             sides = {side for c in table.cells if c.box[1] <= middle < c.box[3] for side in (c.box[0], c.box[2])
                      if x0 + 1 < side < x1 - 1}
@@ -758,12 +769,7 @@ def _with_detected(grey: np.ndarray, table: Table, lines: list[Quad], rules: Rul
     row of cells its middle lies in, and cut at the sides of the cells it crosses, each piece
     kept tight to its ink (a line read across a rule holds two cells' text)."""
     found: dict[int, list[Quad]] = {}
-    left, top, right, bottom = table.box
-    for quad in lines:
-        x0, y0, x1, y1 = quad.bounds()
-        middle = (y0 + y1) / 2
-        if not (top <= middle <= bottom and x1 > left and x0 < right):
-            continue
+    for quad, (x0, y0, x1, y1), middle in _lines_in(table, lines):
         for n, cell in enumerate(table.cells):
             cx0, cy0, cx1, cy1 = cell.box
             if not cy0 <= middle < cy1 or min(x1, cx1) - max(x0, cx0) <= 0:
